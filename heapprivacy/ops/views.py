@@ -1,0 +1,25 @@
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from heapprivacy.ops import health
+
+PROBES = {
+    "database": health.probe_database,
+    "broker": health.probe_broker,
+    "cache": health.probe_cache,
+}
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when database, broker and cache answer; 503 naming what is down otherwise."""
+    failures = {name: probe() for name, probe in PROBES.items()}
+    body: dict[str, object] = {name: reason or "ok" for name, reason in failures.items()}
+    down = sorted(name for name, reason in failures.items() if reason)
+    if "database" not in down:
+        body["worker"] = health.worker_status()
+    if down:
+        body["down"] = down
+    return JsonResponse(body, status=503 if down else 200)

@@ -1,0 +1,54 @@
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _var_dir(settings: object, tmp_path: Path) -> None:
+    settings.VAR_DIR = tmp_path
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_it_creates_one_user_per_role() -> None:
+    seed()
+
+    roles = {
+        user.username: list(user.groups.values_list("name", flat=True))
+        for user in User.objects.all()
+    }
+    assert roles == {
+        "officer": ["Privacy officer"],
+        "approver": ["Approver"],
+        "auditor": ["Auditor"],
+        "admin": ["Administrator"],
+    }
+
+
+def test_it_prints_working_passwords(client: object) -> None:
+    output = seed()
+
+    password = output.split("officer")[1].split()[0]
+    assert client.login(username="officer", password=password)
+
+
+def test_a_second_run_creates_nothing_and_prints_the_same_passwords() -> None:
+    first = seed()
+
+    assert seed() == first
+    assert User.objects.count() == 4
+
+
+def test_the_credentials_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    seed()
+
+    assert (tmp_path / "demo-credentials.json").stat().st_mode & 0o077 == 0

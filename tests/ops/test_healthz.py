@@ -1,0 +1,63 @@
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from heapprivacy.celery import app as celery_app
+from heapprivacy.ops.models import WorkerHeartbeat
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def unreachable_broker() -> None:
+    original = celery_app.conf.broker_url
+    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
+    yield
+    celery_app.conf.broker_url = original
+
+
+def test_it_answers_200_when_database_broker_and_cache_answer(client: Client) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "database": "ok",
+        "broker": "ok",
+        "cache": "ok",
+        "worker": "unknown",
+    }
+
+
+def test_it_answers_503_naming_the_broker_when_the_broker_is_down(
+    client: Client, unreachable_broker: None
+) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["down"] == ["broker"]
+    assert response.json()["broker"] != "ok"
+
+
+def test_it_reports_a_recent_worker_heartbeat_as_ok(client: Client) -> None:
+    WorkerHeartbeat.objects.create(hostname="w1@host", seen_at=timezone.now())
+
+    assert client.get("/healthz").json()["worker"] == "ok"
+
+
+def test_it_reports_a_worker_silent_for_minutes_as_stale_without_failing(client: Client) -> None:
+    WorkerHeartbeat.objects.create(hostname="w1@host", seen_at=timezone.now() - timedelta(hours=1))
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["worker"] == "stale"
+
+
+def test_it_refuses_post(client: Client) -> None:
+    assert client.post("/healthz").status_code == 405
+
+
+def test_it_is_not_cached(client: Client) -> None:
+    assert "no-cache" in client.get("/healthz")["Cache-Control"]

@@ -1,0 +1,66 @@
+"""Start-up refuses malformed configuration and names the variable."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+BAD_VALUES = [
+    ("DATABASE_URL", "nonsense://"),
+    ("DATABASE_URL", "postgres://localhost"),
+    ("CELERY_BROKER_URL", "carrier-pigeon://loft"),
+    ("CACHE_URL", "nonsense://"),
+    ("DEBUG", "maybe"),
+    ("SESSION_COOKIE_AGE", "eight hours"),
+    ("LOG_LEVEL", "LOUD"),
+    ("FIELD_ENCRYPTION_KEYS", "not-a-fernet-key"),
+]
+
+
+def start_django(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "heapprivacy.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(("variable", "value"), BAD_VALUES)
+def test_start_up_fails_naming_the_malformed_variable(variable: str, value: str) -> None:
+    result = start_django({variable: value})
+
+    assert result.returncode != 0
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith("django.core.exceptions.ImproperlyConfigured")
+    assert variable in error
+
+
+def test_start_up_succeeds_with_the_embedded_defaults() -> None:
+    result = start_django({})
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("variable", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS"])
+def test_production_requires_its_secrets(variable: str) -> None:
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": "s" * 60,
+        "FIELD_ENCRYPTION_KEYS": "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+    }
+    del production[variable]
+    env = {key: value for key, value in os.environ.items() if key != variable}
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "heapprivacy.settings", **production},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert f"{variable} is required when DEBUG is off" in result.stderr

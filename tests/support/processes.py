@@ -1,0 +1,64 @@
+"""Real processes for integration tests: a Celery worker on the configured broker and database."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from django.db import connection
+
+from heapprivacy.celery import app as celery_app
+
+
+def worker_database_url() -> str:
+    """The URL of the database the tests run on (the test database, not the configured one)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@contextmanager
+def celery_worker(log_dir: Path, concurrency: int = 1, env: dict | None = None) -> Iterator[str]:
+    """Run `celery worker` against the test database and broker; yield its hostname."""
+    celery_app.control.purge()
+    hostname = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    command = [
+        sys.executable, "-m", "celery", "-A", "heapprivacy.celery:app", "worker",
+        "--hostname", hostname, "--concurrency", str(concurrency), "--loglevel", "INFO",
+        "--without-gossip", "--without-mingle",
+    ]  # fmt: skip
+    full_env = {**os.environ, "DATABASE_URL": worker_database_url(), **(env or {})}
+    log_path = log_dir / f"{hostname}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield hostname
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        # Shown by pytest only when the test fails.
+        print(log_path.read_text(errors="replace")[-6000:])
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 60, what: str = "") -> object:
+    """Poll `condition` until it returns something truthy; fail the test after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
