@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from kombu import Connection
 
 from heapprivacy.celery import app as celery_app
 from heapprivacy.ops.models import WorkerHeartbeat
@@ -11,11 +12,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def unreachable_broker() -> None:
-    original = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
-    yield
-    celery_app.conf.broker_url = original
+def unreachable_broker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real connection attempt to a port where nothing listens."""
+    nowhere = "redis://127.0.0.1:1/0"
+    monkeypatch.setattr(celery_app, "connection_for_write", lambda: Connection(nowhere))
 
 
 def test_it_answers_200_when_database_broker_and_cache_answer(client: Client) -> None:
