@@ -1,0 +1,31 @@
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import models
+
+
+class ActorKind(models.TextChoices):
+    USER = "user", "User"
+    API_CLIENT = "api_client", "API client"
+    SYSTEM = "system", "System"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a staff user, an API client, or the system itself (a task, a sweep)."""
+
+    kind: ActorKind
+    id: str
+    label: str
+
+    @classmethod
+    def system(cls, label: str = "system") -> "Actor":
+        return cls(ActorKind.SYSTEM, "", label)
+
+    @classmethod
+    def for_user(cls, user: AbstractBaseUser) -> "Actor":
+        return cls(ActorKind.USER, str(user.pk), user.get_username())
+
+    @classmethod
+    def for_api_client(cls, client_id: str, label: str) -> "Actor":
+        return cls(ActorKind.API_CLIENT, client_id, label)

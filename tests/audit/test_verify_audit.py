@@ -1,0 +1,106 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from heapprivacy.audit.actors import Actor
+from heapprivacy.audit.models import AuditEvent
+from heapprivacy.audit.services import audit_record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def five_events() -> list[AuditEvent]:
+    return [
+        audit_record("batch.released", actor=Actor.system(), details={"members": n})
+        for n in range(5)
+    ]
+
+
+def tamper(sql: str, params: list[object]) -> None:
+    """Raw SQL, as someone with database access would do it, bypassing the ORM."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def verify(*args: str) -> tuple[int, str, str]:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("verify_audit", *args, stdout=out, stderr=err)
+    except SystemExit as exit_:
+        return int(exit_.code), out.getvalue(), err.getvalue()
+    return 0, out.getvalue(), err.getvalue()
+
+
+def test_an_intact_chain_exits_0_with_its_count_and_head(five_events: list[AuditEvent]) -> None:
+    assert verify() == (0, f"audit chain intact: 5 events, head {five_events[-1].hash}\n", "")
+
+
+def test_an_empty_trail_is_intact() -> None:
+    assert verify() == (0, f"audit chain intact: 0 events, head {'0' * 64}\n", "")
+
+
+def test_an_edited_event_exits_1_naming_its_seq(five_events: list[AuditEvent]) -> None:
+    tamper("UPDATE audit_auditevent SET details = %s WHERE seq = 3", ['{"members": 0}'])
+
+    code, out, err = verify()
+
+    assert (code, out) == (1, "")
+    assert err == (
+        "audit chain broken at seq 3: hash mismatch: the event was altered after it was recorded\n"
+    )
+
+
+def test_a_deleted_middle_event_exits_1_naming_the_missing_seq(
+    five_events: list[AuditEvent],
+) -> None:
+    tamper("DELETE FROM audit_auditevent WHERE seq = %s", [3])
+
+    code, _, err = verify()
+
+    assert code == 1
+    assert err == "audit chain broken at seq 3: missing: the next event found is seq 4\n"
+
+
+def test_from_seq_verifies_only_the_tail_trusting_the_event_before_it(
+    five_events: list[AuditEvent],
+) -> None:
+    tamper("UPDATE audit_auditevent SET details = %s WHERE seq = 2", ['{"members": 0}'])
+
+    assert verify("--from-seq", "3") == (
+        0,
+        f"audit chain intact: 3 events, head {five_events[-1].hash}\n",
+        "",
+    )
+    assert verify("--from-seq", "2")[0] == 1
+
+
+def test_from_seq_still_checks_the_link_to_the_event_before_it(
+    five_events: list[AuditEvent],
+) -> None:
+    tamper("UPDATE audit_auditevent SET hash = %s WHERE seq = 2", ["f" * 64])
+
+    _, _, err = verify("--from-seq", "3")
+
+    assert err == "audit chain broken at seq 3: prev_hash is not the hash of seq 2\n"
+
+
+def test_from_seq_refuses_a_start_whose_predecessor_does_not_exist(
+    five_events: list[AuditEvent],
+) -> None:
+    with pytest.raises(CommandError, match="event 6 not found"):
+        verify("--from-seq", "7")
+
+
+def test_from_seq_refuses_zero() -> None:
+    with pytest.raises(CommandError, match="1 or more"):
+        verify("--from-seq", "0")
+
+
+def test_it_reads_every_event_in_one_query(
+    five_events: list[AuditEvent], django_assert_num_queries: object
+) -> None:
+    with django_assert_num_queries(1):
+        assert verify()[0] == 0
