@@ -51,6 +51,19 @@ def read_int(var: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def read_float(var: str, default: float, minimum: float = 0) -> float:
+    raw = env.str(var, default="").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise _fail(var, raw, "a number") from None
+    if not value >= minimum:
+        raise _fail(var, raw, f"a number of at least {minimum}")
+    return value
+
+
 def read_list(var: str, default: list[str]) -> list[str]:
     raw = env.str(var, default="")
     if not raw.strip():

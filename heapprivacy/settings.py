@@ -17,6 +17,7 @@ from heapprivacy.envconfig import (
     read_choice,
     read_database,
     read_fernet_keys,
+    read_float,
     read_int,
     read_list,
     read_secret,
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "heapprivacy.accounts",
     "heapprivacy.ops",
+    "heapprivacy.erasure",
+    "heapprivacy.audit",
 ]
 
 MIDDLEWARE = [
@@ -95,7 +98,8 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": read_cache("CACHE_URL", "locmemcache://heapprivacy")}
+# A file cache by default, so the demo's web and worker processes share Heap access tokens.
+CACHES = {"default": read_cache("CACHE_URL", f"filecache://{VAR_DIR / 'cache'}")}
 
 # --- Auth and sessions --------------------------------------------------------------------
 LOGIN_URL = "login"
@@ -175,14 +179,32 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "heapprivacy.ops.tasks.record_heartbeat", "schedule": crontab()},
+    "erasure-sweeps": {"task": "heapprivacy.erasure.tasks.run_sweeps", "schedule": crontab()},
 }
+
+# --- Erasure pipeline policy (durations in whole seconds; README, "Configuration") ------------
+HEAP_CONNECT_TIMEOUT = read_float("HEAP_CONNECT_TIMEOUT", default=3.05, minimum=0.1)
+HEAP_READ_TIMEOUT = read_float("HEAP_READ_TIMEOUT", default=30, minimum=0.1)
+BATCH_LINGER = read_int("BATCH_LINGER", default=900)
+BATCH_LEASE = read_int("BATCH_LEASE", default=300, minimum=1)
+HEAP_RESUBMIT_UNCERTAIN = read_bool("HEAP_RESUBMIT_UNCERTAIN", default=True)
+HEAP_MAX_ATTEMPTS = read_int("HEAP_MAX_ATTEMPTS", default=8, minimum=1)
+HEAP_RETRY_BASE_DELAY = read_int("HEAP_RETRY_BASE_DELAY", default=30)
+HEAP_RETRY_MAX_DELAY = read_int("HEAP_RETRY_MAX_DELAY", default=3600)
+POLL_FIRST_DELAY = read_int("POLL_FIRST_DELAY", default=60)
+POLL_MAX_INTERVAL = read_int("POLL_MAX_INTERVAL", default=3600)
+POLL_GIVE_UP_AFTER = read_int("POLL_GIVE_UP_AFTER", default=30 * 24 * 3600, minimum=1)
+JURISDICTIONS = read_list("JURISDICTIONS", ["GDPR-EU", "GDPR-UK", "CCPA", "VCDPA"])
+DEFAULT_JURISDICTION = env.str("DEFAULT_JURISDICTION", default="GDPR-EU")
 
 # --- Logging ------------------------------------------------------------------------------
 LOG_LEVEL = read_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(process)d] %(name)s %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

@@ -5,6 +5,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from heapprivacy.erasure.models import HeapAccount
+
 pytestmark = pytest.mark.django_db
 
 
@@ -52,3 +54,13 @@ def test_the_credentials_file_is_readable_by_its_owner_only(tmp_path: Path) -> N
     seed()
 
     assert (tmp_path / "demo-credentials.json").stat().st_mode & 0o077 == 0
+
+
+def test_the_demo_heap_account_uses_the_sandbox_the_procfile_starts() -> None:
+    seed()
+    procfile = (Path(__file__).resolve().parents[2] / "Procfile").read_text()
+
+    account = HeapAccount.objects.get(label="demo-sandbox")
+    sandbox_line = next(line for line in procfile.splitlines() if line.startswith("sandbox:"))
+    assert f"--port {account.deletion_base_url.rsplit(':', 1)[1]}" in sandbox_line
+    assert f"--account {account.app_id}:{account.api_key()}" in sandbox_line

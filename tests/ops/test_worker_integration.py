@@ -12,12 +12,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_worker_records_its_heartbeat_in_the_database(tmp_path: Path) -> None:
-    with celery_worker(tmp_path) as hostname:
+    with celery_worker(tmp_path) as worker:
         record_heartbeat.delay()
 
         heartbeat = wait_until(
-            lambda: WorkerHeartbeat.objects.filter(hostname=hostname).first(),
-            what=f"a heartbeat from {hostname}",
+            lambda: WorkerHeartbeat.objects.filter(hostname=worker.hostname).first(),
+            what=f"a heartbeat from {worker.hostname}",
         )
 
     assert heartbeat.seen_at is not None

@@ -1,12 +1,15 @@
 """Real processes for integration tests: a Celery worker on the configured broker and database."""
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,10 +29,24 @@ def worker_database_url() -> str:
     return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+@dataclass
+class Worker:
+    hostname: str
+    process: subprocess.Popen
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool children at once, as a crash or OOM kill would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+
 @contextmanager
-def celery_worker(log_dir: Path, concurrency: int = 1, env: dict | None = None) -> Iterator[str]:
-    """Run `celery worker` against the test database and broker; yield its hostname."""
-    celery_app.control.purge()
+def celery_worker(
+    log_dir: Path, concurrency: int = 1, env: dict | None = None, purge: bool = True
+) -> Iterator[Worker]:
+    """Run `celery worker` against the test database and broker."""
+    if purge:
+        celery_app.control.purge()
     hostname = f"test-{uuid.uuid4().hex[:8]}@localhost"
     command = [
         sys.executable, "-m", "celery", "-A", "heapprivacy.celery:app", "worker",
@@ -39,26 +56,36 @@ def celery_worker(log_dir: Path, concurrency: int = 1, env: dict | None = None) 
     full_env = {**os.environ, "DATABASE_URL": worker_database_url(), **(env or {})}
     log_path = log_dir / f"{hostname}.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
-        yield hostname
+        yield Worker(hostname, process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop_group(process)
         # Shown by pytest only when the test fails.
         print(log_path.read_text(errors="replace")[-6000:])
 
 
-def wait_until(condition: Callable[[], object], timeout: float = 60, what: str = "") -> object:
+def _stop_group(process: subprocess.Popen) -> None:
+    """SIGTERM the worker's whole process group, SIGKILL what is left after 20 s."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=20)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def wait_until(
+    condition: Callable[[], object], timeout: float = 60, what: str = "", interval: float = 0.1
+) -> object:
     """Poll `condition` until it returns something truthy; fail the test after `timeout` s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = condition()
         if result:
             return result
-        time.sleep(0.1)
+        time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")

@@ -1,4 +1,7 @@
-"""Seed the demo workspace once: one user per role. Prints the credentials on every run."""
+"""Seed the demo workspace once: one user per role and a Heap account on the local sandbox.
+
+Prints the credentials on every run. The sandbox address and key match the Procfile.
+"""
 
 import json
 import secrets
@@ -10,6 +13,13 @@ from django.core.management.base import BaseCommand
 
 from heapprivacy.accounts.roles import Role
 from heapprivacy.accounts.services import user_create
+from heapprivacy.audit.actors import Actor
+from heapprivacy.erasure.accounts import heap_account_create
+from heapprivacy.erasure.models import HeapAccount
+
+SANDBOX_URL = "http://127.0.0.1:8765"
+SANDBOX_APP_ID = "1234567890123"
+SANDBOX_API_KEY = "sandbox-demo-api-key"
 
 DEMO_USERS = {
     "officer": [Role.OFFICER],
@@ -26,6 +36,16 @@ class Command(BaseCommand):
         credentials = self._credentials_file()
         if not credentials.exists():
             self._seed(credentials)
+        if not HeapAccount.objects.filter(label="demo-sandbox").exists():
+            heap_account_create(
+                label="demo-sandbox",
+                app_id=SANDBOX_APP_ID,
+                api_key=SANDBOX_API_KEY,
+                actor=Actor.system("manage.py seed_demo"),
+                deletion_base_url=SANDBOX_URL,
+                ingestion_base_url=SANDBOX_URL,
+            )
+        self.stdout.write(f"Heap account 'demo-sandbox' points at the sandbox on {SANDBOX_URL}")
         self.stdout.write("Demo users (password in var/demo-credentials.json):")
         for username, password in json.loads(credentials.read_text()).items():
             self.stdout.write(f"  {username:<10} {password}")

@@ -1,0 +1,29 @@
+from argparse import ArgumentParser
+
+from django.core.management.base import BaseCommand
+
+from heapprivacy.erasure.polling import batch_poll
+from heapprivacy.erasure.submission import batch_submit
+from heapprivacy.erasure.sweeps import sweeps_run
+from heapprivacy.erasure.tasks import poll_batch, submit_batch
+
+
+class Command(BaseCommand):
+    help = "Run every sweep: recover leases, pack, submit ready batches, poll due ones."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="Do the Heap calls here, without Celery (for cron and debugging).",
+        )
+
+    def handle(self, *args: object, once: bool, **options: object) -> None:
+        if once:
+            report = sweeps_run(submit=batch_submit, poll=batch_poll)
+        else:
+            report = sweeps_run(submit=submit_batch.delay, poll=poll_batch.delay)
+        self.stdout.write(
+            f"recovered {len(report.recovered)}, packed {len(report.packed)}, "
+            f"submitted {len(report.dispatched)}, polled {len(report.polled)} batches"
+        )

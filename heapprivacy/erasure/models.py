@@ -1,0 +1,244 @@
+"""Erasure requests, the Heap identifiers they name, and the deletion batches sent to Heap.
+
+State lives in these rows, never in Celery messages: every sweep finds pending work again here.
+State changes are made only by the services modules, each with an audit event.
+"""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from heapprivacy import crypto
+
+
+class HeapAccount(models.Model):
+    """One Heap account: deleting a user through its Main Production app_id covers every env."""
+
+    class Region(models.TextChoices):
+        US = "us", "United States"
+        EU = "eu", "European Union"
+
+    label = models.SlugField(max_length=64, unique=True)
+    app_id = models.CharField(
+        max_length=32, validators=[RegexValidator(r"^\d+$", "The app_id is a string of digits.")]
+    )
+    api_key_encrypted = models.TextField()
+    api_key_last4 = models.CharField(max_length=4)
+    region = models.CharField(max_length=2, choices=Region.choices, default=Region.US)
+    deletion_base_url = models.URLField(default="https://heapanalytics.com")
+    ingestion_base_url = models.URLField(default="https://heapanalytics.com")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.label
+
+    def set_api_key(self, api_key: str) -> None:
+        self.api_key_encrypted = crypto.encrypt(api_key)
+        self.api_key_last4 = api_key[-4:]
+
+    def api_key(self) -> str:
+        return crypto.decrypt(self.api_key_encrypted)
+
+    @property
+    def api_key_masked(self) -> str:
+        return f"••••{self.api_key_last4}"
+
+
+class ReferenceCounter(models.Model):
+    """Last public reference number handed out per year (DSR-2026-000123)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class ErasureRequest(models.Model):
+    """A data subject's request to be erased (a DSAR), from receipt to Heap's confirmation."""
+
+    class Source(models.TextChoices):
+        FORM = "form", "Public form"
+        API = "api", "API"
+        CSV = "csv", "CSV import"
+        STAFF = "staff", "Staff"
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received"
+        VERIFIED = "verified", "Verified"
+        APPROVED = "approved", "Approved"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        REJECTED = "rejected", "Rejected"
+        CANCELLED = "cancelled", "Cancelled"
+        NEEDS_ATTENTION = "needs_attention", "Needs attention"
+
+    class Decision(models.TextChoices):
+        NONE = "", "Undecided"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    OPEN_STATES = (
+        State.RECEIVED,
+        State.VERIFIED,
+        State.APPROVED,
+        State.IN_PROGRESS,
+        State.NEEDS_ATTENTION,
+    )
+
+    reference = models.CharField(max_length=32, unique=True)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    external_ref = models.CharField(max_length=255, blank=True, db_index=True)
+    requester_email = models.EmailField(blank=True)
+    jurisdiction = models.CharField(max_length=16)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVED)
+    received_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
+    reason_code = models.CharField(max_length=64, blank=True)
+    decision_note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "received_at"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Subject(models.Model):
+    """One Heap identifier named by a request, sent to one Heap account.
+
+    The value is kept byte for byte: never trimmed, lowercased or normalised.
+    """
+
+    class Kind(models.TextChoices):
+        IDENTITY = "identity", "Identity"
+        USER_ID = "user_id", "User id"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending approval"
+        QUEUED = "queued", "Queued"
+        BATCHED = "batched", "Batched"
+        SUBMITTED = "submitted", "Submitted to Heap"
+        ERASED = "erased", "Erased"
+        REJECTED = "rejected", "Rejected"
+        FAILED = "failed", "Failed"
+
+    request = models.ForeignKey(ErasureRequest, on_delete=models.PROTECT, related_name="subjects")
+    account = models.ForeignKey(HeapAccount, on_delete=models.PROTECT, related_name="subjects")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value = models.CharField(max_length=255)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    batch = models.ForeignKey(
+        "DeletionBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Packing claims queued rows in id order per account; a partial index keeps that
+            # cheap after millions of rows have moved on (DESIGN.md, performance notes).
+            models.Index(
+                fields=["account", "id"], name="subject_queued_idx", condition=Q(state="queued")
+            ),
+            models.Index(fields=["kind", "value"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+
+class DeletionBatch(models.Model):
+    """One user_deletion call: at most 10,000 members, frozen once packed."""
+
+    class State(models.TextChoices):
+        READY = "ready", "Ready"
+        SENDING = "sending", "Sending"
+        SUBMITTED = "submitted", "Submitted"
+        COMPLETE = "complete", "Complete"
+        NEEDS_ATTENTION = "needs_attention", "Needs attention"
+
+    account = models.ForeignKey(HeapAccount, on_delete=models.PROTECT, related_name="batches")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.READY)
+    size = models.PositiveIntegerField()
+    payload_sha256 = models.CharField(max_length=64)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    deletion_request_id = models.CharField(max_length=64, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    polls = models.PositiveIntegerField(default=0)
+    last_status = models.CharField(max_length=64, blank=True)
+    last_error = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["state", "next_poll_at"]),
+            models.Index(fields=["state", "lease_until"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"batch #{self.pk}"
+
+
+class SubmissionAttempt(models.Model):
+    """One POST user_deletion for a batch. Evidence: never overwritten, only completed once."""
+
+    class Outcome(models.TextChoices):
+        IN_FLIGHT = "in_flight", "In flight"
+        ACCEPTED = "accepted", "Accepted by Heap"
+        TRANSIENT = "transient", "Transient failure"
+        PERMANENT = "permanent", "Permanent failure"
+        LOST = "lost", "Worker lost mid-call"
+
+    batch = models.ForeignKey(DeletionBatch, on_delete=models.PROTECT, related_name="submissions")
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.IN_FLIGHT)
+    error_class = models.CharField(max_length=64, blank=True)
+    maybe_processed = models.BooleanField(default=False)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    deletion_request_id = models.CharField(max_length=64, blank=True)
+    response_sha256 = models.CharField(max_length=64, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "number"], name="one_attempt_number_per_batch")
+        ]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of batch #{self.batch_id}: {self.outcome}"
+
+
+class StatusPoll(models.Model):
+    """One GET deletion_status for a submitted batch, kept as evidence."""
+
+    batch = models.ForeignKey(DeletionBatch, on_delete=models.PROTECT, related_name="status_polls")
+    at = models.DateTimeField()
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=64, blank=True)
+    error_class = models.CharField(max_length=64, blank=True)
+    message = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"poll of batch #{self.batch_id} at {self.at:%Y-%m-%d %H:%M}: {self.status}"

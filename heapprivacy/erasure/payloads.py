@@ -1,0 +1,33 @@
+"""The exact body of a user_deletion call, and its SHA-256 kept as evidence."""
+
+import hashlib
+import json
+from collections.abc import Iterable
+
+from heapprivacy.erasure.models import DeletionBatch, Subject
+
+MEMBER_CHUNK = 2_000
+
+
+def payload_users(subjects: Iterable[tuple[str, str]]) -> list[dict[str, object]]:
+    """Heap entries for (kind, value) pairs in member order, each identifier once."""
+    seen: set[tuple[str, str]] = set()
+    users: list[dict[str, object]] = []
+    for kind, value in subjects:
+        if (kind, value) in seen:
+            continue
+        seen.add((kind, value))
+        users.append(
+            {"user_id": int(value)} if kind == Subject.Kind.USER_ID else {"identity": value}
+        )
+    return users
+
+
+def payload_sha256(users: list[dict[str, object]]) -> str:
+    canonical = json.dumps({"users": users}, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def batch_payload(batch: DeletionBatch) -> list[dict[str, object]]:
+    members = batch.members.order_by("id").values_list("kind", "value")
+    return payload_users(members.iterator(chunk_size=MEMBER_CHUNK))

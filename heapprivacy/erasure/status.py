@@ -1,0 +1,49 @@
+"""Status reports for operators (`manage.py erasure_status`)."""
+
+from django.db.models import Count
+
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, Subject
+
+
+def state_counts() -> dict[str, dict[str, int]]:
+    return {
+        "requests": _counts(ErasureRequest),
+        "subjects": _counts(Subject),
+        "batches": _counts(DeletionBatch),
+    }
+
+
+def request_status(reference: str) -> dict[str, object] | None:
+    request = ErasureRequest.objects.filter(reference=reference).first()
+    if request is None:
+        return None
+    batches = DeletionBatch.objects.filter(members__request=request).distinct().order_by("pk")
+    return {
+        "reference": request.reference,
+        "state": request.state,
+        "source": request.source,
+        "jurisdiction": request.jurisdiction,
+        "received_at": request.received_at,
+        "verified_at": request.verified_at,
+        "decided_at": request.decided_at,
+        "completed_at": request.completed_at,
+        "subjects": _counts(Subject, request.subjects.all()),
+        "batches": [
+            {
+                "batch": batch.pk,
+                "state": batch.state,
+                "size": batch.size,
+                "attempts": batch.attempts,
+                "deletion_request_id": batch.deletion_request_id,
+                "last_status": batch.last_status,
+                "completed_at": batch.completed_at,
+            }
+            for batch in batches
+        ],
+    }
+
+
+def _counts(model: type, queryset: object = None) -> dict[str, int]:
+    rows = (queryset if queryset is not None else model.objects.all()).values("state")
+    counts = {row["state"]: row["n"] for row in rows.annotate(n=Count("pk")).order_by()}
+    return {state: counts.get(state, 0) for state in model.State.values}

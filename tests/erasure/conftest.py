@@ -1,0 +1,53 @@
+"""The erasure pipeline against a real Heap sandbox over HTTP, in process on a free port."""
+
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from heapprivacy.erasure.models import HeapAccount
+from heapprivacy.sandbox import Sandbox, SandboxConfig
+from tests.erasure.factories import API_KEY, make_account
+
+APP_ID = "1234567890123"
+
+
+class HeapSandbox:
+    """A running sandbox and the few control calls tests need."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.url = sandbox.url
+
+    def fault(self, **fault: object) -> None:
+        response = requests.post(f"{self.url}/_sandbox/faults", json=fault, timeout=5)
+        assert response.status_code in (200, 201), response.text
+
+    def advance(self, seconds: float) -> None:
+        requests.post(f"{self.url}/_sandbox/advance", json={"seconds": seconds}, timeout=5)
+
+    def calls(self) -> Counter:
+        calls = requests.get(f"{self.url}/_sandbox/calls", timeout=5).json()["calls"]
+        return Counter(call["name"] for call in calls)
+
+    def deletions(self) -> list[dict]:
+        return requests.get(f"{self.url}/_sandbox/deletions", timeout=5).json()["deletions"]
+
+
+@pytest.fixture
+def heap() -> Iterator[HeapSandbox]:
+    config = SandboxConfig(accounts={APP_ID: API_KEY}, complete_after=0)
+    with Sandbox(config) as sandbox:
+        yield HeapSandbox(sandbox)
+
+
+@pytest.fixture
+def account(heap: HeapSandbox, db: None) -> HeapAccount:
+    return make_account(base_url=heap.url, app_id=APP_ID)
+
+
+@pytest.fixture(autouse=True)
+def _quick_policy(settings: object) -> None:
+    settings.POLL_FIRST_DELAY = 0
+    settings.HEAP_RETRY_BASE_DELAY = 0
+    settings.HEAP_READ_TIMEOUT = 1
