@@ -69,6 +69,8 @@ def test_25001_subjects_reach_heap_in_the_fewest_calls_and_are_erased(
     assert calls["user_deletion"] == 3  # ceil(15,001 / 10,000) + ceil(10,000 / 10,000)
     assert calls["auth_token"] == 2  # one per account: the token lasts the whole run
     assert verify_chain(audit_events_iter()) is None
+    worker_log = "".join(path.read_text() for path in tmp_path.glob("*.log"))
+    assert not [key for key in ACCOUNTS.values() if key in worker_log]
 
 
 def test_a_worker_killed_mid_submission_is_recovered_by_the_lease_sweep(
@@ -106,6 +108,10 @@ def test_two_workers_and_two_sweeps_never_batch_or_send_a_subject_twice(
 
     sent = [user["identity"] for deletion in heap.deletions() for user in deletion["users"]]
     assert len(sent) == len(set(sent)) == 50_000
+    assert Subject.objects.filter(batch__isnull=True).count() == 0
+    assert sum(batch.size for batch in DeletionBatch.objects.all()) == 50_000
+    for batch in DeletionBatch.objects.all():
+        assert batch.members.count() == batch.size
     assert heap.calls()["user_deletion"] == DeletionBatch.objects.count() == 5
     assert SubmissionAttempt.objects.count() == 5
     assert Subject.objects.filter(state=Subject.State.ERASED).count() == 50_000
