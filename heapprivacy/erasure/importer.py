@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -34,7 +35,11 @@ OPTIONAL_COLUMNS = ("email", "jurisdiction", "received_at", "external_ref")
 
 
 class InvalidRow(ValueError):
-    pass
+    """One row is refused; the others are imported."""
+
+
+class InvalidFile(ValueError):
+    """The file cannot be read on (not UTF-8, a malformed CSV record): nothing is imported."""
 
 
 @dataclass
@@ -61,9 +66,20 @@ class ImportReport:
 
 
 def requests_import(
-    lines: Iterable[str], *, account: HeapAccount, actor: Actor, approve: bool = False
+    lines: Iterable[bytes | str], *, account: HeapAccount, actor: Actor, approve: bool = False
 ) -> ImportReport:
-    """Import the CSV text in `lines`; with `approve`, approve every request it created."""
+    """Import the CSV in `lines`; with `approve`, approve every request it created.
+
+    One transaction: a file that cannot be read to its end (InvalidFile) leaves nothing behind,
+    while each refused row is reported and the rest imported.
+    """
+    with transaction.atomic():
+        return _import(_decoded(lines), account, actor, approve)
+
+
+def _import(
+    lines: Iterator[str], account: HeapAccount, actor: Actor, approve: bool
+) -> ImportReport:
     report = ImportReport()
     pending: dict[int, list[SubjectInput]] = {}
     by_ref: dict[str, int] = {}
@@ -77,21 +93,44 @@ def requests_import(
                 by_ref[row.external_ref] = request_id
         pending.setdefault(request_id, []).append(row.subject)
         report.subjects += 1
-        if sum(len(items) for items in pending.values()) >= SUBJECT_CHUNK:
+        if report.subjects % SUBJECT_CHUNK == 0:
             _flush(pending, account)
     _flush(pending, account)
     _finish(created, actor, approve)
     return report
 
 
-def _rows(lines: Iterable[str], report: ImportReport) -> Iterator[tuple[int, ParsedRow]]:
+def _decoded(lines: Iterable[bytes | str]) -> Iterator[str]:
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, str):
+            yield line
+            continue
+        try:
+            yield line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidFile(f"line {number}: not valid UTF-8") from None
+
+
+def _rows(lines: Iterator[str], report: ImportReport) -> Iterator[tuple[int, ParsedRow]]:
     reader = csv.reader(lines)
-    header = [name.strip().lstrip("\ufeff").lower() for name in next(reader, [])]
+    try:
+        header = [name.strip().lstrip("\ufeff").lower() for name in next(reader, [])]
+    except csv.Error as error:
+        raise InvalidFile(f"line 1: {error}") from None
     _check_header(header)
     line = reader.line_num
-    for values in reader:
-        start, line = line + 1, reader.line_num
-        if not any(value.strip() for value in values):
+    while True:
+        start = line + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # e.g. a field over the csv module's size limit
+            line = reader.line_num
+            report.errors.append(RowError(start, str(error)))
+            continue
+        line = reader.line_num
+        if not any(values):
             continue
         try:
             yield start, _parse(dict(zip(header, values, strict=False)), len(values), len(header))
@@ -101,15 +140,17 @@ def _rows(lines: Iterable[str], report: ImportReport) -> Iterator[tuple[int, Par
 
 def _check_header(header: list[str]) -> None:
     if not any(column in header for column in SUBJECT_COLUMNS):
-        raise InvalidRow("line 1: the header needs an identity or a user_id column")
+        raise InvalidFile("line 1: the header needs an identity or a user_id column")
     unknown = set(header) - set(SUBJECT_COLUMNS) - set(OPTIONAL_COLUMNS) - {""}
     if unknown:
-        raise InvalidRow(f"line 1: unknown columns: {', '.join(sorted(unknown))}")
+        raise InvalidFile(f"line 1: unknown columns: {', '.join(sorted(unknown))}")
 
 
 def _parse(row: dict[str, str], width: int, header_width: int) -> ParsedRow:
     if width != header_width:
         raise InvalidRow(f"{width} fields where the header has {header_width}")
+    if any("\x00" in value for value in row.values()):
+        raise InvalidRow("a field contains a NUL character")
     return ParsedRow(
         subject=_subject(row),
         email=_email(row.get("email", "").strip()),
@@ -135,7 +176,7 @@ def _email(value: str) -> str:
         try:
             validate_email(value)
         except ValidationError:
-            raise InvalidRow(f"email {value!r} is not an email address") from None
+            raise InvalidRow("email is not an email address") from None
     return value
 
 

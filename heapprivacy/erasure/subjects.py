@@ -23,6 +23,8 @@ class SubjectInput:
 
 def subject_parse(kind: str, value: object) -> SubjectInput:
     """An identity is kept byte for byte; a user_id is stored as its decimal digits."""
+    if isinstance(value, str) and "\x00" in value:
+        raise InvalidSubject(f"{kind} contains a NUL character")
     try:
         if kind == Subject.Kind.IDENTITY:
             return SubjectInput(kind, validate_identity(value))

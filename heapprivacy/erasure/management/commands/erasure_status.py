@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
 
 def _json(status: dict) -> str:
-    return json.dumps(status, indent=2, default=str)
+    return json.dumps(status, indent=2, default=lambda value: value.isoformat())
 
 
 def _text(status: dict, indent: str = "") -> str:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from heapprivacy.audit.actors import Actor
+from heapprivacy.crypto import DecryptionError
 from heapprivacy.erasure.accounts import (
     heap_account_check,
     heap_account_create,
@@ -37,7 +38,10 @@ class Command(BaseCommand):
         actions.add_parser("rotate-keys", help="Re-encrypt every key under the newest key.")
 
     def handle(self, *args: object, action: str, **options: object) -> None:
-        getattr(self, "handle_" + action.replace("-", "_"))(**options)
+        try:
+            getattr(self, "handle_" + action.replace("-", "_"))(**options)
+        except DecryptionError as error:
+            raise CommandError(f"{error}: check FIELD_ENCRYPTION_KEYS") from None
 
     def handle_add(self, *, label: str, app_id: str, api_key_env: str, **options: str) -> None:
         api_key = os.environ.get(api_key_env, "")

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from heapprivacy.audit.actors import Actor
-from heapprivacy.erasure.importer import InvalidRow, requests_import
+from heapprivacy.erasure.importer import InvalidFile, requests_import
 from heapprivacy.erasure.models import HeapAccount
 
 
@@ -24,12 +24,12 @@ class Command(BaseCommand):
             raise CommandError(f"no Heap account labelled {account!r}")
         actor = Actor.system(f"manage.py import_requests {file.name}")
         try:
-            with file.open(encoding="utf-8", newline="") as lines:
+            with file.open("rb") as lines:
                 report = requests_import(
                     lines, account=heap_account, actor=actor, approve=options["approve"]
                 )
-        except (OSError, InvalidRow, UnicodeDecodeError) as error:
-            raise CommandError(str(error)) from None
+        except (OSError, InvalidFile) as error:
+            raise CommandError(f"{file.name}: {error}; nothing was imported") from None
         for error in report.errors:
             self.stderr.write(f"line {error.line}: {error.message}")
         if options["json"]:
