@@ -5,6 +5,7 @@ with no server (SQLite and a file-system Celery broker under var/); production d
 environment values. A malformed value raises ImproperlyConfigured naming the variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -45,10 +46,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "heapprivacy.accounts",
     "heapprivacy.ops",
     "heapprivacy.erasure",
     "heapprivacy.audit",
+    "heapprivacy.console",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +64,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "heapprivacy.urls"
@@ -75,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "heapprivacy.console.context_processors.roles",
             ],
         },
     },
@@ -103,7 +111,7 @@ CACHES = {"default": read_cache("CACHE_URL", f"filecache://{VAR_DIR / 'cache'}")
 
 # --- Auth and sessions --------------------------------------------------------------------
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "console:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = read_int("SESSION_COOKIE_AGE", default=8 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -117,6 +125,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Brute-force protection: lock an account+IP pair after LOGIN_FAILURE_LIMIT failures, for a
+# cool-off period. Never forever (axes' default), or an attacker could lock out every approver.
+AXES_FAILURE_LIMIT = read_int("LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(seconds=read_int("LOGIN_LOCKOUT_SECONDS", default=900, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
 # --- Security (production defaults; DEBUG relaxes what needs HTTPS) ----------------------------
 SECURE_SSL_REDIRECT = read_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -126,6 +146,19 @@ SECURE_HSTS_PRELOAD = read_bool("SECURE_HSTS_PRELOAD", default=False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere: the console is server-rendered with static assets only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if env.str("SECURE_PROXY_SSL_HEADER", default=""):
     SECURE_PROXY_SSL_HEADER = (env.str("SECURE_PROXY_SSL_HEADER"), "https")
 
@@ -196,6 +229,9 @@ POLL_MAX_INTERVAL = read_int("POLL_MAX_INTERVAL", default=3600)
 POLL_GIVE_UP_AFTER = read_int("POLL_GIVE_UP_AFTER", default=30 * 24 * 3600, minimum=1)
 JURISDICTIONS = read_list("JURISDICTIONS", ["GDPR-EU", "GDPR-UK", "CCPA", "VCDPA"])
 DEFAULT_JURISDICTION = env.str("DEFAULT_JURISDICTION", default="GDPR-EU")
+# A batch larger than this waits for an Approver other than the officers who approved its
+# requests (0 turns the second approval off).
+REQUIRE_SECOND_APPROVAL_ABOVE = read_int("REQUIRE_SECOND_APPROVAL_ABOVE", default=0)
 
 # --- Logging ------------------------------------------------------------------------------
 LOG_LEVEL = read_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))

@@ -24,19 +24,23 @@ class HeapAccount(models.Model):
         max_length=32, validators=[RegexValidator(r"^\d+$", "The app_id is a string of digits.")]
     )
     api_key_encrypted = models.TextField()
-    api_key_last4 = models.CharField(max_length=4)
+    api_key_last4 = models.CharField(max_length=4, blank=True)
     region = models.CharField(max_length=2, choices=Region.choices, default=Region.US)
     deletion_base_url = models.URLField(default="https://heapanalytics.com")
     ingestion_base_url = models.URLField(default="https://heapanalytics.com")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        permissions = [("test_heapaccount", "Can test a Heap account's connection")]
+
     def __str__(self) -> str:
         return self.label
 
     def set_api_key(self, api_key: str) -> None:
         self.api_key_encrypted = crypto.encrypt(api_key)
-        self.api_key_last4 = api_key[-4:]
+        # Only a long key may show its tail: four characters of a short one say too much.
+        self.api_key_last4 = api_key[-4:] if len(api_key) >= 16 else ""
 
     def api_key(self) -> str:
         return crypto.decrypt(self.api_key_encrypted)
@@ -113,6 +117,12 @@ class ErasureRequest(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["state", "received_at"])]
+        permissions = [
+            ("verify_request", "Can mark a request's identity verified"),
+            ("decide_request", "Can approve or reject a request"),
+            ("cancel_request", "Can cancel a request"),
+            ("annotate_request", "Can add notes to a request"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -166,6 +176,7 @@ class DeletionBatch(models.Model):
     """One user_deletion call: at most 10,000 members, frozen once packed."""
 
     class State(models.TextChoices):
+        AWAITING_APPROVAL = "awaiting_approval", "Awaiting second approval"
         READY = "ready", "Ready"
         SENDING = "sending", "Sending"
         SUBMITTED = "submitted", "Submitted"
@@ -173,8 +184,12 @@ class DeletionBatch(models.Model):
         NEEDS_ATTENTION = "needs_attention", "Needs attention"
 
     account = models.ForeignKey(HeapAccount, on_delete=models.PROTECT, related_name="batches")
-    state = models.CharField(max_length=16, choices=State.choices, default=State.READY)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.READY)
     size = models.PositiveIntegerField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
     payload_sha256 = models.CharField(max_length=64)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -193,6 +208,11 @@ class DeletionBatch(models.Model):
             models.Index(fields=["state", "next_attempt_at"]),
             models.Index(fields=["state", "next_poll_at"]),
             models.Index(fields=["state", "lease_until"]),
+        ]
+        permissions = [
+            ("release_batch", "Can release queued subjects into a batch now"),
+            ("retry_batch", "Can retry a batch that needs attention"),
+            ("approve_batch", "Can give the second approval a large batch needs"),
         ]
 
     def __str__(self) -> str:
@@ -242,3 +262,16 @@ class StatusPoll(models.Model):
 
     def __str__(self) -> str:
         return f"poll of batch #{self.batch_id} at {self.at:%Y-%m-%d %H:%M}: {self.status}"
+
+
+class RequestNote(models.Model):
+    """A note an officer adds to a request. Kept here, not in the audit trail: it may name people,
+    and the audit trail holds no personal data (it records the note's id)."""
+
+    request = models.ForeignKey(ErasureRequest, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"note #{self.pk} on {self.request_id}"

@@ -1,5 +1,6 @@
 """Packing queued subjects into deletion batches of at most 10,000 per Heap account."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,7 +38,10 @@ def _pack_one(account: HeapAccount, release: bool, actor: Actor) -> int | None:
             return None
         users = payload_users((kind, value) for _, kind, value, _ in claimed)
         batch = DeletionBatch.objects.create(
-            account=account, size=len(claimed), payload_sha256=payload_sha256(users)
+            account=account,
+            size=len(claimed),
+            payload_sha256=payload_sha256(users),
+            state=_initial_state(len(claimed)),
         )
         Subject.objects.filter(id__in=[row[0] for row in claimed]).update(
             state=Subject.State.BATCHED, batch=batch
@@ -51,9 +55,17 @@ def _pack_one(account: HeapAccount, release: bool, actor: Actor) -> int | None:
                 "members": len(claimed),
                 "entries": len(users),
                 "payload_sha256": batch.payload_sha256,
+                "state": batch.state,
             },
         )
     return batch.pk
+
+
+def _initial_state(size: int) -> str:
+    threshold = settings.REQUIRE_SECOND_APPROVAL_ABOVE
+    if threshold and size > threshold:
+        return DeletionBatch.State.AWAITING_APPROVAL
+    return DeletionBatch.State.READY
 
 
 def _is_due(claimed: list[tuple]) -> bool:

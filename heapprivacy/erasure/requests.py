@@ -72,7 +72,9 @@ def subjects_add(
     return count
 
 
-def request_verify(request: ErasureRequest, *, actor: Actor, method: str, note: str = "") -> None:
+def request_verify(
+    request: ErasureRequest, *, actor: Actor, method: str, note_id: int | None = None
+) -> None:
     with transaction.atomic():
         request_transition(request, "verify", verified_at=timezone.now())
         audit_record(
@@ -80,7 +82,7 @@ def request_verify(request: ErasureRequest, *, actor: Actor, method: str, note: 
             actor=actor,
             target=request,
             request_ref=request.reference,
-            details={"method": method, "note": note},
+            details={"method": method, "note_id": note_id},
         )
 
 
@@ -111,6 +113,7 @@ def request_approve(request: ErasureRequest, *, actor: Actor) -> int:
 def request_reject(
     request: ErasureRequest, *, actor: Actor, reason_code: str, note: str = ""
 ) -> None:
+    """Reject with a reason code; the note stays on the request, not in the audit trail."""
     now = timezone.now()
     with transaction.atomic():
         request_transition(
@@ -132,7 +135,7 @@ def request_reject(
         )
 
 
-def request_cancel(request: ErasureRequest, *, actor: Actor, note: str = "") -> None:
+def request_cancel(request: ErasureRequest, *, actor: Actor) -> None:
     """Cancel a request none of whose subjects has been packed into a batch yet."""
     with transaction.atomic():
         if request.subjects.filter(batch__isnull=False).exists():

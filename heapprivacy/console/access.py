@@ -1,0 +1,39 @@
+"""Who may do what in the console. A refusal is a 403, and it is written to the audit trail."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from heapprivacy.audit.actors import Actor
+from heapprivacy.audit.services import audit_record
+
+View = Callable[..., HttpResponse]
+
+
+def permission_required(permission: str) -> Callable[[View], View]:
+    """Log in first; then 403, audited, unless the user holds `permission`."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        @login_required
+        def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if not request.user.has_perm(permission):
+                access_denied(request, permission)
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorator
+
+
+def access_denied(request: HttpRequest, reason: str) -> None:
+    """Record the refusal, then raise the 403."""
+    audit_record(
+        "access.denied",
+        actor=Actor.for_user(request.user),
+        details={"reason": reason, "method": request.method, "path": request.path[:200]},
+    )
+    raise PermissionDenied(reason)

@@ -1,0 +1,109 @@
+"""The figures of the dashboard, each one aggregate query."""
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, StatusPoll, SubmissionAttempt
+
+WEEKS = 12
+CHART_HEIGHT = 120
+BAR_WIDTH = 14
+IN_FLIGHT = [
+    DeletionBatch.State.AWAITING_APPROVAL,
+    DeletionBatch.State.READY,
+    DeletionBatch.State.SENDING,
+    DeletionBatch.State.SUBMITTED,
+]
+
+
+@dataclass
+class WeekBar:
+    week: date
+    received: int
+    completed: int
+    x: int
+    received_height: int
+    completed_height: int
+
+
+def requests_by_state() -> dict[str, int]:
+    rows = ErasureRequest.objects.values("state").annotate(n=Count("pk")).order_by()
+    counts = {row["state"]: row["n"] for row in rows}
+    return {label: counts.get(state, 0) for state, label in ErasureRequest.State.choices}
+
+
+def deadline_counts() -> dict[str, int]:
+    now = timezone.now()
+    return ErasureRequest.objects.filter(state__in=ErasureRequest.OPEN_STATES).aggregate(
+        due_in_7_days=Count("pk", filter=Q(due_at__gte=now, due_at__lt=now + timedelta(days=7))),
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+    )
+
+
+def batches_in_flight(limit: int = 20) -> list[DeletionBatch]:
+    batches = DeletionBatch.objects.filter(state__in=IN_FLIGHT).select_related("account")
+    return list(batches.order_by("created_at")[:limit])
+
+
+def last_heap_errors(limit: int = 10) -> list[dict[str, object]]:
+    failed = ~Q(
+        outcome__in=[SubmissionAttempt.Outcome.ACCEPTED, SubmissionAttempt.Outcome.IN_FLIGHT]
+    )
+    attempts = SubmissionAttempt.objects.filter(failed).order_by("-started_at")[:limit]
+    polls = StatusPoll.objects.exclude(error_class="").order_by("-at")[:limit]
+    errors = [
+        {"at": a.started_at, "batch": a.batch_id, "call": "user_deletion", "status": a.http_status,
+         "error": a.error_class or a.outcome}
+        for a in attempts
+    ] + [
+        {"at": p.at, "batch": p.batch_id, "call": "deletion_status", "status": p.http_status,
+         "error": p.error_class}
+        for p in polls
+    ]  # fmt: skip
+    return sorted(errors, key=lambda error: error["at"], reverse=True)[:limit]
+
+
+def weekly_chart() -> list[WeekBar]:
+    """Requests received and completed per week, last WEEKS weeks, scaled for an SVG chart."""
+    since = timezone.now() - timedelta(weeks=WEEKS)
+    received = _per_week("received_at", since)
+    completed = _per_week("completed_at", since)
+    weeks = [(since + timedelta(weeks=n + 1)).date() for n in range(WEEKS)]
+    weeks = [week - timedelta(days=week.weekday()) for week in weeks]
+    peak = max([*received.values(), *completed.values(), 1])
+    return [
+        WeekBar(
+            week=week,
+            received=received.get(week, 0),
+            completed=completed.get(week, 0),
+            x=index * (2 * BAR_WIDTH + 8),
+            received_height=round(CHART_HEIGHT * received.get(week, 0) / peak),
+            completed_height=round(CHART_HEIGHT * completed.get(week, 0) / peak),
+        )
+        for index, week in enumerate(weeks)
+    ]
+
+
+def median_days_to_complete(days: int = 90) -> float | None:
+    since = timezone.now() - timedelta(days=days)
+    spans = ErasureRequest.objects.filter(completed_at__gte=since).values_list(
+        "received_at", "completed_at"
+    )
+    durations = [(done - received).total_seconds() / 86400 for received, done in spans.iterator()]
+    return round(statistics.median(durations), 1) if durations else None
+
+
+def _per_week(field: str, since: object) -> dict[date, int]:
+    rows = (
+        ErasureRequest.objects.filter(**{f"{field}__gte": since})
+        .annotate(week=TruncWeek(field))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["week"].date(): row["n"] for row in rows}

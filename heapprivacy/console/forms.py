@@ -1,0 +1,74 @@
+"""Forms of the console: each validates one screen's input and nothing else."""
+
+from django import forms
+from django.conf import settings
+
+from heapprivacy.erasure.models import ErasureRequest, HeapAccount
+
+ORDERINGS = {
+    "-received_at": "Newest first",
+    "received_at": "Oldest first",
+    "due_at": "Due soonest",
+    "reference": "Reference",
+}
+
+
+def jurisdiction_choices() -> list[tuple[str, str]]:
+    return [(code, code) for code in settings.JURISDICTIONS]
+
+
+class RequestFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=255, label="Search")
+    state = forms.ChoiceField(required=False, choices=[("", "Any state")])
+    jurisdiction = forms.ChoiceField(required=False, choices=[("", "Any jurisdiction")])
+    source = forms.ChoiceField(required=False, choices=[("", "Any source")])
+    account = forms.ModelChoiceField(
+        required=False, queryset=HeapAccount.objects.order_by("label"), empty_label="Any account"
+    )
+    due = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any due date"), ("7d", "Due in 7 days"), ("overdue", "Overdue")],
+    )
+    order = forms.ChoiceField(required=False, choices=list(ORDERINGS.items()))
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices += ErasureRequest.State.choices
+        self.fields["jurisdiction"].choices += jurisdiction_choices()
+        self.fields["source"].choices += ErasureRequest.Source.choices
+
+
+class VerifyForm(forms.Form):
+    method = forms.ChoiceField(
+        choices=[
+            ("email_link", "Email link"),
+            ("account_login", "Signed in to their account"),
+            ("document", "Identity document"),
+            ("other", "Other"),
+        ]
+    )
+    note = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+REJECTION_REASONS = [
+    ("identity_not_verified", "Identity could not be verified"),
+    ("not_a_subject", "Not a data subject of ours"),
+    ("legal_obligation", "Retention required by law"),
+    ("manifestly_unfounded", "Manifestly unfounded or excessive"),
+    ("duplicate", "Duplicate of another request"),
+    ("other", "Other"),
+]
+
+
+class RejectForm(forms.Form):
+    reason_code = forms.ChoiceField(choices=REJECTION_REASONS, label="Reason")
+    note = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), label="Note")

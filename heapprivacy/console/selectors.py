@@ -1,0 +1,84 @@
+"""Reads behind the console's screens, each a fixed number of queries whatever the row count."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from heapprivacy.audit.models import AuditEvent
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, Subject
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class Page:
+    rows: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def requests_filtered(filters: dict) -> QuerySet[ErasureRequest]:
+    requests = ErasureRequest.objects.all()
+    for field in ("state", "jurisdiction", "source"):
+        if filters.get(field):
+            requests = requests.filter(**{field: filters[field]})
+    if filters.get("account"):
+        requests = requests.filter(
+            pk__in=Subject.objects.filter(account=filters["account"]).values("request_id")
+        )
+    requests = _due_window(requests, filters.get("due"))
+    if filters.get("q"):
+        requests = _search(requests, filters["q"])
+    return requests.order_by(filters.get("order") or "-received_at", "-pk")
+
+
+def _due_window(requests: QuerySet, window: str | None) -> QuerySet:
+    now = timezone.now()
+    open_requests = requests.filter(state__in=ErasureRequest.OPEN_STATES)
+    if window == "7d":
+        return open_requests.filter(due_at__gte=now, due_at__lt=now + timedelta(days=7))
+    if window == "overdue":
+        return open_requests.filter(due_at__lt=now)
+    return requests
+
+
+def _search(requests: QuerySet, term: str) -> QuerySet:
+    """By reference, requester email (any case) or exact subject value."""
+    by_subject = Subject.objects.filter(value=term).values("request_id")
+    return requests.filter(
+        Q(reference=term.strip().upper())
+        | Q(requester_email__iexact=term.strip())
+        | Q(pk__in=by_subject)
+    )
+
+
+def page_of(queryset: QuerySet, number: int) -> Page:
+    """One page without counting the whole table: fetch one row more to know if there is a next."""
+    start = (number - 1) * PAGE_SIZE
+    rows = list(queryset[start : start + PAGE_SIZE + 1])
+    return Page(rows=rows[:PAGE_SIZE], number=number, has_next=len(rows) > PAGE_SIZE)
+
+
+def request_timeline(request: ErasureRequest) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(request_ref=request.reference).order_by("seq")
+
+
+def request_subject_counts(request: ErasureRequest) -> dict[str, int]:
+    rows = request.subjects.values("state").annotate(n=Count("pk")).order_by()
+    return {row["state"]: row["n"] for row in rows}
+
+
+def request_batches(request: ErasureRequest) -> QuerySet[DeletionBatch]:
+    batch_ids = request.subjects.filter(batch__isnull=False).values("batch_id")
+    return (
+        DeletionBatch.objects.filter(pk__in=batch_ids)
+        .select_related("account")
+        .prefetch_related("submissions", "status_polls")
+        .order_by("pk")
+    )

@@ -1,0 +1,166 @@
+"""Requests: the list, one request's page, and the actions officers take on it."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from heapprivacy.audit.actors import Actor
+from heapprivacy.audit.services import audit_record
+from heapprivacy.console import selectors
+from heapprivacy.console.access import access_denied, permission_required
+from heapprivacy.console.forms import NoteForm, RejectForm, RequestFilterForm, VerifyForm
+from heapprivacy.erasure.models import ErasureRequest, RequestNote
+from heapprivacy.erasure.requests import (
+    request_approve,
+    request_cancel,
+    request_reject,
+    request_verify,
+)
+from heapprivacy.erasure.transitions import InvalidTransition
+
+SUBJECTS_SHOWN = 50
+
+
+@require_GET
+@permission_required("erasure.view_erasurerequest")
+def request_list(request: HttpRequest) -> HttpResponse:
+    form = RequestFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    requests = selectors.requests_filtered(filters)
+    page = selectors.page_of(requests, filters.get("page") or 1)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "console/request_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@require_GET
+@permission_required("erasure.view_erasurerequest")
+def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    erasure_request = get_object_or_404(ErasureRequest, reference=reference)
+    context = {
+        "erasure_request": erasure_request,
+        "timeline": selectors.request_timeline(erasure_request),
+        "subject_counts": selectors.request_subject_counts(erasure_request),
+        "subjects": erasure_request.subjects.select_related("batch").order_by("pk")[
+            :SUBJECTS_SHOWN
+        ],
+        "batches": selectors.request_batches(erasure_request),
+        "notes": erasure_request.notes.select_related("author").order_by("created_at"),
+        "verify_form": VerifyForm(),
+        "reject_form": RejectForm(),
+        "note_form": NoteForm(),
+    }
+    return render(request, "console/request_detail.html", context)
+
+
+@require_POST
+@permission_required("erasure.verify_request")
+def request_verify_view(request: HttpRequest, reference: str) -> HttpResponse:
+    erasure_request = get_object_or_404(ErasureRequest, reference=reference)
+    form = VerifyForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+
+    def verify() -> None:
+        note_id = _note(request, erasure_request, form.cleaned_data["note"])
+        request_verify(
+            erasure_request,
+            actor=Actor.for_user(request.user),
+            method=form.cleaned_data["method"],
+            note_id=note_id,
+        )
+
+    _apply(request, verify, "Marked verified.")
+    return redirect("console:request_detail", reference=reference)
+
+
+@require_POST
+@permission_required("erasure.decide_request")
+def request_approve_view(request: HttpRequest, reference: str) -> HttpResponse:
+    erasure_request = get_object_or_404(ErasureRequest, reference=reference)
+    if erasure_request.created_by_id == request.user.pk:
+        access_denied(request, "four eyes: the creator of a request may not approve it")
+    _apply(
+        request,
+        lambda: request_approve(erasure_request, actor=Actor.for_user(request.user)),
+        "Approved: its subjects are queued for the next batch.",
+    )
+    return redirect("console:request_detail", reference=reference)
+
+
+@require_POST
+@permission_required("erasure.decide_request")
+def request_reject_view(request: HttpRequest, reference: str) -> HttpResponse:
+    erasure_request = get_object_or_404(ErasureRequest, reference=reference)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+    _apply(
+        request,
+        lambda: request_reject(
+            erasure_request,
+            actor=Actor.for_user(request.user),
+            reason_code=form.cleaned_data["reason_code"],
+            note=form.cleaned_data["note"],
+        ),
+        "Rejected.",
+    )
+    return redirect("console:request_detail", reference=reference)
+
+
+@require_POST
+@permission_required("erasure.cancel_request")
+def request_cancel_view(request: HttpRequest, reference: str) -> HttpResponse:
+    erasure_request = get_object_or_404(ErasureRequest, reference=reference)
+    _apply(
+        request,
+        lambda: request_cancel(erasure_request, actor=Actor.for_user(request.user)),
+        "Cancelled.",
+    )
+    return redirect("console:request_detail", reference=reference)
+
+
+@require_POST
+@permission_required("erasure.annotate_request")
+def request_note_view(request: HttpRequest, reference: str) -> HttpResponse:
+    erasure_request = get_object_or_404(ErasureRequest, reference=reference)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+    with transaction.atomic():
+        note_id = _note(request, erasure_request, form.cleaned_data["text"])
+        audit_record(
+            "request.note_added",
+            actor=Actor.for_user(request.user),
+            target=erasure_request,
+            request_ref=erasure_request.reference,
+            details={"note_id": note_id},
+        )
+    messages.success(request, "Note added.")
+    return redirect("console:request_detail", reference=reference)
+
+
+def _note(request: HttpRequest, erasure_request: ErasureRequest, text: str) -> int | None:
+    if not text.strip():
+        return None
+    return RequestNote.objects.create(request=erasure_request, author=request.user, text=text).pk
+
+
+def _apply(request: HttpRequest, action: Callable[[], object], success: str) -> None:
+    """Run a service atomically; a transition that no longer applies is a message, not an error
+    page, and leaves nothing behind."""
+    try:
+        with transaction.atomic():
+            action()
+    except (InvalidTransition, ValueError) as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, success)
