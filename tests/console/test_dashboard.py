@@ -1,0 +1,70 @@
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from heapprivacy.erasure.models import ErasureRequest
+from tests.erasure.factories import make_account, make_request
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("role", ["officer", "approver", "auditor"])
+def test_staff_who_read_requests_see_the_dashboard(
+    role_clients: dict[str, Client], role: str
+) -> None:
+    assert role_clients[role].get("/").status_code == 200
+
+
+def test_it_counts_requests_by_state_and_deadline(officer_client: Client) -> None:
+    account = make_account()
+    overdue, soon, _ = (make_request(account) for _ in range(3))
+    now = timezone.now()
+    ErasureRequest.objects.filter(pk=overdue.pk).update(due_at=now - timedelta(days=1))
+    ErasureRequest.objects.filter(pk=soon.pk).update(due_at=now + timedelta(days=3))
+
+    context = officer_client.get("/").context
+
+    assert context["by_state"]["Received"] == 3
+    assert context["deadlines"] == {"due_in_7_days": 1, "overdue": 1}
+
+
+def test_the_weekly_chart_counts_received_and_completed(officer_client: Client) -> None:
+    request = make_request(make_account())
+    ErasureRequest.objects.filter(pk=request.pk).update(
+        state="completed", completed_at=timezone.now()
+    )
+
+    weeks = officer_client.get("/").context["weeks"]
+
+    assert sum(week.received for week in weeks) == 1
+    assert sum(week.completed for week in weeks) == 1
+    assert max(week.received_height for week in weeks) == 120
+
+
+def test_the_median_days_to_complete_is_shown(officer_client: Client) -> None:
+    request = make_request(make_account(), received_at=timezone.now() - timedelta(days=4))
+    ErasureRequest.objects.filter(pk=request.pk).update(
+        state="completed", completed_at=timezone.now()
+    )
+
+    assert officer_client.get("/").context["median_days"] == 4.0
+
+
+@pytest.mark.parametrize("rows", [3, 300])
+def test_the_dashboard_takes_the_same_queries_whatever_the_row_count(
+    officer_client: Client, django_assert_num_queries: object, rows: int
+) -> None:
+    make_request(make_account(), [f"user-{n}" for n in range(rows)])
+
+    with django_assert_num_queries(13):
+        officer_client.get("/")
+
+
+def test_an_administrator_does_not_see_the_dashboard(administrator_client: Client) -> None:
+    assert administrator_client.get("/").status_code == 403
+
+
+def test_the_dashboard_refuses_post(officer_client: Client) -> None:
+    assert officer_client.post("/").status_code == 405

@@ -1,0 +1,106 @@
+import pytest
+from django.test import Client
+
+from heapprivacy.audit.actors import Actor
+from heapprivacy.erasure.models import ErasureRequest, Subject
+from heapprivacy.erasure.requests import request_approve
+from tests.erasure.factories import SYSTEM, make_account, make_request
+
+pytestmark = pytest.mark.django_db
+
+ACTION_BUTTONS = [b"Mark verified", b"Approve erasure", b"Reject", b"Cancel request", b"Add note"]
+
+
+def page(client: Client, request: ErasureRequest) -> bytes:
+    response = client.get(f"/requests/{request.reference}/")
+    assert response.status_code == 200
+    return response.content
+
+
+def test_an_officer_sees_every_action_on_a_received_request(officer_client: Client) -> None:
+    content = page(officer_client, make_request(make_account()))
+
+    assert all(button in content for button in ACTION_BUTTONS)
+
+
+@pytest.mark.parametrize("role", ["auditor", "approver"])
+def test_readers_see_no_action_buttons(role_clients: dict[str, Client], role: str) -> None:
+    content = page(role_clients[role], make_request(make_account()))
+
+    assert not [button for button in ACTION_BUTTONS if button in content]
+    assert b'method="post" action="/requests/' not in content
+
+
+def test_an_administrator_may_not_read_a_request(administrator_client: Client) -> None:
+    request = make_request(make_account())
+
+    assert administrator_client.get(f"/requests/{request.reference}/").status_code == 403
+
+
+def test_the_timeline_lists_every_event_of_the_request_in_order(officer_client: Client) -> None:
+    request = make_request(make_account())
+    request_approve(request, actor=SYSTEM)
+
+    content = page(officer_client, request).decode()
+
+    assert content.index("request.created") < content.index("request.approved")
+
+
+def test_the_creator_is_told_another_officer_must_approve(officer_client: Client, officer) -> None:
+    request = make_request(make_account(), actor=Actor.for_user(officer))
+
+    content = page(officer_client, request)
+
+    assert b"Approve erasure" not in content
+    assert b"another officer must approve it" in content
+
+
+def test_an_identity_is_shown_exactly_with_invisible_characters_marked(
+    officer_client: Client,
+) -> None:
+    request = make_request(make_account(), [" zero\u200bwidth@example.com"])
+
+    content = page(officer_client, request).decode()
+
+    assert "U+0020" in content  # the leading space
+    assert "U+200B" in content
+    assert "\u200b" not in content
+
+
+def test_markup_in_an_identity_renders_inert(officer_client: Client) -> None:
+    request = make_request(make_account(), ['"><img src=x onerror=alert(1)>'])
+
+    content = page(officer_client, request)
+
+    assert b"<img src=x" not in content
+    assert b"&lt;img src=x onerror=alert(1)&gt;" in content
+
+
+@pytest.mark.parametrize("subjects", [3, 300])
+def test_the_page_takes_the_same_queries_whatever_the_subject_count(
+    officer_client: Client, django_assert_num_queries: object, subjects: int
+) -> None:
+    request = make_request(make_account(), [f"user-{n}" for n in range(subjects)])
+
+    with django_assert_num_queries(11):
+        page(officer_client, request)
+
+
+def test_an_unknown_reference_is_404(officer_client: Client) -> None:
+    assert officer_client.get("/requests/DSR-2026-999999/").status_code == 404
+
+
+def test_the_page_refuses_post(officer_client: Client) -> None:
+    request = make_request(make_account())
+
+    assert officer_client.post(f"/requests/{request.reference}/").status_code == 405
+
+
+def test_subject_counts_by_state_are_shown(officer_client: Client) -> None:
+    request = make_request(make_account(), ["a", "b"])
+    Subject.objects.filter(value="a").update(state="erased")
+
+    content = page(officer_client, request)
+
+    assert b"1 erased" in content
+    assert b"1 pending" in content
