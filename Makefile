@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format clean
+.PHONY: demo test lint format clean system-packages
+
+# Debian packages the tests use: Chromium (browser tests), poppler-utils (pdftoppm renders the
+# PDF certificates), Pango (WeasyPrint). Installed with apt when missing and run as root.
+SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +24,15 @@ demo: $(STAMP)
 	@echo "Starting web (http://127.0.0.1:8000), worker + beat, and the Heap sandbox. Ctrl-C stops all."
 	DEBUG=true PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --procfile Procfile start
 
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
 # Tests keep their own var/ (test database file, embedded broker queue) apart from the demo's.
-test: $(STAMP)
+test: system-packages $(STAMP)
 	DEBUG=true VAR_DIR=var/test $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

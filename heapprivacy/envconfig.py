@@ -104,6 +104,14 @@ def read_cache(var: str, default: str) -> dict:
         raise _fail(var, url, "a cache URL such as locmemcache:// or redis://host:6379/1") from None
 
 
+def read_email(var: str, default: str) -> dict:
+    url = env.str(var, default=default)
+    try:
+        return env.email_url_config(url)
+    except (ImproperlyConfigured, KeyError, ValueError):
+        raise _fail(var, url, "an email URL such as smtp://user:password@host:587") from None
+
+
 def read_fernet_keys(var: str, fallback_file: Path | None) -> list[str]:
     """Comma-separated Fernet keys; the first encrypts, all decrypt (rotation).
 

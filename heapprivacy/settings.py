@@ -17,6 +17,7 @@ from heapprivacy.envconfig import (
     read_cache,
     read_choice,
     read_database,
+    read_email,
     read_fernet_keys,
     read_float,
     read_int,
@@ -32,6 +33,9 @@ DEBUG = read_bool("DEBUG", default=False)
 # Development generates its secrets once into var/ (git-ignored); production must supply them.
 _dev_secret = (lambda name: VAR_DIR / name) if DEBUG else (lambda name: None)
 SECRET_KEY = read_secret("SECRET_KEY", _dev_secret("secret_key"))
+# Keyed hashes of personal data (pseudonymised records, "previously erased" checks): kept apart
+# from the encryption keys so that one leaking does not expose the other.
+PSEUDONYM_KEY = read_secret("PSEUDONYM_KEY", _dev_secret("pseudonym_key"), min_length=32)
 FIELD_ENCRYPTION_KEYS = read_fernet_keys(
     "FIELD_ENCRYPTION_KEYS", _dev_secret("field_encryption_key")
 )
@@ -48,11 +52,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
     "heapprivacy.accounts",
     "heapprivacy.ops",
     "heapprivacy.erasure",
     "heapprivacy.audit",
     "heapprivacy.console",
+    "heapprivacy.intake",
+    "heapprivacy.api",
+    "heapprivacy.reports",
 ]
 
 MIDDLEWARE = [
@@ -244,3 +253,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# --- Email ------------------------------------------------------------------------------
+EMAIL_CONFIG = read_email("EMAIL_URL", "consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="privacy@localhost")
+# Absolute base of links in emails (verification, status page, certificate).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Intake -----------------------------------------------------------------------------
+INTAKE_IDENTITY_FROM_EMAIL = read_bool("INTAKE_IDENTITY_FROM_EMAIL", default=True)
+# The Heap account public-form requests are sent to (its label); empty: the only active one.
+INTAKE_HEAP_ACCOUNT = env.str("INTAKE_HEAP_ACCOUNT", default="")
+INTAKE_RATE_LIMIT = env.str("INTAKE_RATE_LIMIT", default="5/h")
+# The request header holding the client IP, set by a proxy you trust (e.g. HTTP_X_FORWARDED_FOR);
+# empty: REMOTE_ADDR. Never trust a client-supplied header without a proxy that overwrites it.
+TRUSTED_PROXY_IP_HEADER = env.str("TRUSTED_PROXY_IP_HEADER", default="")
+VERIFICATION_LINK_TTL = read_int("VERIFICATION_LINK_TTL", default=7 * 24 * 3600, minimum=60)
+
+# --- REST API ---------------------------------------------------------------------------
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/m")
+
+# --- Audit ------------------------------------------------------------------------------
+# Where the daily anchor task also writes the audit head hash (outside the database); empty: log.
+AUDIT_ANCHOR_FILE = env.str("AUDIT_ANCHOR_FILE", default="")

@@ -9,5 +9,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/", include("heapprivacy.api.urls")),
+    path("privacy/", include("heapprivacy.intake.urls")),
     path("", include("heapprivacy.console.urls")),
 ]

@@ -15,6 +15,7 @@ BAD_VALUES = [
     ("SESSION_COOKIE_AGE", "eight hours"),
     ("LOG_LEVEL", "LOUD"),
     ("FIELD_ENCRYPTION_KEYS", "not-a-fernet-key"),
+    ("EMAIL_URL", "pigeon://loft"),
 ]
 
 
@@ -44,12 +45,13 @@ def test_start_up_succeeds_with_the_embedded_defaults() -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("variable", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS"])
+@pytest.mark.parametrize("variable", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "PSEUDONYM_KEY"])
 def test_production_requires_its_secrets(variable: str) -> None:
     production = {
         "DEBUG": "false",
         "SECRET_KEY": "s" * 60,
         "FIELD_ENCRYPTION_KEYS": "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+        "PSEUDONYM_KEY": "p" * 40,
     }
     del production[variable]
     env = {key: value for key, value in os.environ.items() if key != variable}

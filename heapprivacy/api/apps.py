@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    """The REST API for other systems: scoped tokens, every call audited."""
+
+    name = "heapprivacy.api"
+    label = "api"
