@@ -1,7 +1,13 @@
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
+from django.test import TransactionTestCase
+
+from heapprivacy.audit.protection import protection_suspended
 
 
 def uses_postgresql() -> bool:
@@ -33,3 +39,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_audit_triggers() -> Iterator[None]:
+    """Let transactional tests' teardown empty the append-only audit table.
+
+    After each transactional test (django_db(transaction=True), transactional_db, live_server)
+    Django flushes every table with TRUNCATE (PostgreSQL) or DELETE (SQLite), which the audit
+    triggers refuse. The flush runs with them lifted, in one transaction that restores them.
+    """
+    flush = TransactionTestCase._fixture_teardown
+
+    def flush_past_the_audit_triggers(test_case: TransactionTestCase) -> None:
+        with ExitStack() as lifted:
+            for alias in test_case._databases_names(include_mirrors=False):
+                lifted.enter_context(protection_suspended(connections[alias]))
+            flush(test_case)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", flush_past_the_audit_triggers)
+        yield

@@ -1,15 +1,20 @@
 """Writing the audit trail. audit_record is the only code that inserts AuditEvent rows."""
 
 import copy
+import logging
+import os
 import re
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.chain import GENESIS_HASH, event_hash
 from heapprivacy.audit.models import AuditEvent
+
+logger = logging.getLogger("heapprivacy.audit")
 
 # Key of the PostgreSQL advisory lock that serialises appends: b"audit" read as an integer.
 APPEND_LOCK_KEY = 0x6175646974
@@ -68,6 +73,37 @@ def audit_record(
         event.hash = event_hash(event.to_chain_dict())
         event.save(force_insert=True)
     return event
+
+
+def audit_anchor() -> AuditEvent:
+    """Record a chain.anchor event, then publish the new head outside the database.
+
+    The details repeat the head before the event (also its prev_hash) for people reading the
+    trail. Once committed, the line "AT SEQ:HASH" of the anchor event goes to the log and, when
+    AUDIT_ANCHOR_FILE is set, to the end of that file: copies that whoever controls the database
+    cannot rewrite, for `verify_audit --anchor SEQ:HASH` to check later (docs/audit.md).
+    """
+    with transaction.atomic():
+        append_lock()
+        seq, head_hash = audit_head()
+        event = audit_record(
+            "chain.anchor",
+            actor=Actor.system("audit anchor"),
+            details={"head_seq": seq, "head_hash": head_hash},
+        )
+        # Published after commit only: an anchor must never name an event that rolled back.
+        transaction.on_commit(lambda: anchor_publish(event))
+    return event
+
+
+def anchor_publish(event: AuditEvent) -> None:
+    line = f"{event.to_chain_dict()['at']} {event.seq}:{event.hash}"
+    logger.info("audit anchor %s", line)
+    if settings.AUDIT_ANCHOR_FILE:
+        with open(settings.AUDIT_ANCHOR_FILE, "a", encoding="utf-8") as anchors:
+            anchors.write(line + "\n")
+            anchors.flush()
+            os.fsync(anchors.fileno())
 
 
 def audit_head() -> tuple[int, str]:

@@ -1,4 +1,5 @@
 import hashlib
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -10,10 +11,13 @@ from django.conf import settings
 from heapprivacy.audit.chain import (
     CHAIN_FIELDS,
     GENESIS_HASH,
+    Anchor,
     ChainBreak,
     ChainTally,
+    anchor_parse,
     canonical_bytes,
     event_hash,
+    event_line,
     verify_chain,
 )
 
@@ -166,6 +170,112 @@ def test_an_empty_tally_keeps_the_head_it_started_with() -> None:
 
     assert list(tally) == []
     assert (tally.count, tally.head) == (0, "a" * 64)
+
+
+def test_a_tally_gives_the_last_event_as_an_anchor() -> None:
+    events = chain_of(3)
+    tally = ChainTally(iter(events[1:]), head=events[0]["hash"], seq=1)
+
+    list(tally)
+
+    assert tally.anchor == Anchor(3, events[-1]["hash"])
+    assert str(ChainTally([], head=GENESIS_HASH).anchor) == f"0:{GENESIS_HASH}"
+
+
+def test_an_anchor_is_written_and_read_as_seq_colon_hash() -> None:
+    anchor = Anchor(1532, KNOWN_HASH)
+
+    assert str(anchor) == f"1532:{KNOWN_HASH}"
+    assert anchor_parse(f" 1532:{KNOWN_HASH.upper()}\n") == anchor
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        KNOWN_HASH,
+        f"0:{KNOWN_HASH}",
+        f"-1:{KNOWN_HASH}",
+        f"12:{KNOWN_HASH[:-1]}",
+        "12:xyz",
+        f"\u0661:{KNOWN_HASH}",  # an Arabic-Indic digit one is a digit, not an ASCII one
+    ],
+)
+def test_a_malformed_anchor_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="an anchor is SEQ:HASH"):
+        anchor_parse(text)
+
+
+def test_an_anchor_at_an_event_of_the_chain_verifies() -> None:
+    events = chain_of(5)
+
+    assert verify_chain(events, anchor=Anchor(3, events[2]["hash"])) is None
+    assert verify_chain(events, anchor=Anchor(5, events[4]["hash"])) is None
+
+
+def test_an_anchor_beyond_the_end_names_the_first_missing_seq() -> None:
+    events = chain_of(5)
+
+    assert verify_chain(events[:3], anchor=Anchor(5, events[4]["hash"])) == ChainBreak(
+        4, "truncated: events after seq 3 are missing (the anchor names seq 5)"
+    )
+
+
+def test_an_anchor_catches_an_emptied_chain() -> None:
+    assert verify_chain([], anchor=Anchor(2, KNOWN_HASH)) == ChainBreak(
+        1, "truncated: events after seq 0 are missing (the anchor names seq 2)"
+    )
+
+
+def test_an_anchor_catches_a_chain_rewritten_and_rehashed_up_to_it() -> None:
+    events = chain_of(5)
+    anchor = Anchor(4, events[3]["hash"])
+    forged = [{**event, "actor_label": "forger"} for event in events]
+    for event, previous in zip(forged, [None, *forged], strict=False):
+        event["prev_hash"] = previous["hash"] if previous else GENESIS_HASH
+        event["hash"] = event_hash(event)
+
+    assert verify_chain(forged) is None
+    assert verify_chain(forged, anchor=anchor) == ChainBreak(
+        4,
+        "anchor mismatch: the event's hash is not the anchored one"
+        " (the chain was rewritten up to here)",
+    )
+
+
+def test_an_anchor_on_a_tail_is_checked_from_the_start_seq() -> None:
+    events = chain_of(5)
+    tail = events[2:]
+
+    anchor = Anchor(5, events[4]["hash"])
+    assert verify_chain(tail, start_prev_hash=events[1]["hash"], start_seq=3, anchor=anchor) is None
+    with pytest.raises(ValueError, match="before the first checked seq"):
+        verify_chain(tail, start_prev_hash=events[1]["hash"], start_seq=3, anchor=Anchor(2, "a"))
+
+
+def test_an_export_line_is_the_canonical_json_of_every_field_and_a_newline() -> None:
+    line = event_line({**KNOWN_EVENT, "hash": KNOWN_HASH, "id": 99})
+
+    assert (
+        line
+        == (
+            '{"action":"request.approved","actor_id":"7","actor_kind":"user",'
+            '"actor_label":"officer","at":"2026-11-28T22:59:01.123456+00:00",'
+            '"details":{"reason":"vérifié","subjects":3},"hash":"' + KNOWN_HASH + '",'
+            '"prev_hash":"' + GENESIS_HASH + '","request_ref":"DSR-2026-000123","seq":1,'
+            '"target_id":"42","target_type":"erasure.erasurerequest"}\n'
+        ).encode()
+    )
+
+
+def test_an_export_line_keeps_newlines_in_values_escaped() -> None:
+    event = {**KNOWN_EVENT, "details": {"note": "a\nb\r\u2028c"}, "hash": KNOWN_HASH}
+
+    line = event_line(event)
+
+    assert line.count(b"\n") == 1
+    assert "\u2028".encode() in line
+    assert json.loads(line)["details"] == {"note": "a\nb\r\u2028c"}
 
 
 def test_the_chain_module_runs_without_django_or_site_packages() -> None:
