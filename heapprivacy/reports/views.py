@@ -1,0 +1,140 @@
+"""Report screens and downloads. All read-only; every download is an audited export."""
+
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from heapprivacy.audit.actors import Actor
+from heapprivacy.console.access import permission_required
+from heapprivacy.reports import metrics, selectors
+from heapprivacy.reports.certificates import CertificateUnavailable
+from heapprivacy.reports.exports import Export, export_open
+from heapprivacy.reports.forms import (
+    AuditFilterForm,
+    AuditPageForm,
+    CertificateForm,
+    PeriodForm,
+)
+
+EXPORT = "reports.export_reports"
+VIEW_AUDIT = "audit.view_auditevent"
+
+
+@require_GET
+@permission_required(EXPORT)
+def exports_page(request: HttpRequest) -> HttpResponse:
+    context = {  # one page, several forms: ids kept apart
+        "register_form": PeriodForm(auto_id="register_%s"),
+        "metrics_form": PeriodForm(auto_id="metrics_%s"),
+        "audit_form": AuditFilterForm(auto_id="audit_%s"),
+        "certificate_form": CertificateForm(auto_id="certificate_%s"),
+        "completed": selectors.recently_completed(),
+    }
+    return render(request, "reports/exports.html", context)
+
+
+@require_GET
+@permission_required(EXPORT)
+def register_download(request: HttpRequest) -> HttpResponse:
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+    return _download(export_open("register", "csv", actor=_actor(request), period=form.period()))
+
+
+@require_GET
+@permission_required(EXPORT)
+def audit_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+    return _download(export_open("audit", fmt, actor=_actor(request), audit=form.filters()))
+
+
+@require_GET
+@permission_required(EXPORT)
+def metrics_download(request: HttpRequest) -> HttpResponse:
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+    return _download(export_open("metrics", "csv", actor=_actor(request), period=form.period()))
+
+
+@require_GET
+@permission_required(EXPORT)
+def pack_download(request: HttpRequest) -> HttpResponse:
+    return _download(export_open("pack", "zip", actor=_actor(request)))
+
+
+@require_GET
+@permission_required(EXPORT)
+def certificate_download(request: HttpRequest) -> HttpResponse:
+    form = CertificateForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+    reference, fmt = form.cleaned_data["reference"], form.cleaned_data["format"]
+    try:
+        export = export_open("certificate", fmt, actor=_actor(request), reference=reference)
+    except CertificateUnavailable as refused:
+        status = 409 if refused.exists else 404
+        return HttpResponse(str(refused), status=status, content_type="text/plain")
+    return _download(export)
+
+
+@require_GET
+@permission_required(EXPORT)
+def metrics_page(request: HttpRequest) -> HttpResponse:
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+    figures = metrics.metrics_compute(form.period())
+    context = {
+        "form": form,
+        "metrics": figures,
+        "charts": [
+            metrics.chart("jurisdiction", figures.by_jurisdiction),
+            metrics.chart("source", figures.by_source),
+        ],
+        "chart_height": metrics.CHART_HEIGHT,
+        "bar_width": metrics.BAR_WIDTH,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "reports/metrics.html", context)
+
+
+@require_GET
+@permission_required(EXPORT)
+@permission_required(VIEW_AUDIT)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditPageForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+    page = selectors.audit_page(form.filters(), form.cleaned_data["before"])
+    query = request.GET.copy()
+    query.pop("before", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "reports/audit_log.html", context)
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.user)
+
+
+def _download(export: Export) -> HttpResponse:
+    """Stream the export; the browser saves it under its filename and caches nothing."""
+    if hasattr(export.content, "read"):
+        response: HttpResponse = FileResponse(export.content, content_type=export.content_type)
+    elif isinstance(export.content, list):
+        response = HttpResponse(b"".join(export.content), content_type=export.content_type)
+    else:
+        response = StreamingHttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, export.filename)
+    response["Cache-Control"] = "no-store"
+    return response
