@@ -1,0 +1,63 @@
+"""The cast of intake tests: one Heap account, a fresh rate-limit cache, and a form to post."""
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.test import Client
+
+from heapprivacy.erasure.models import HeapAccount
+from tests.erasure.factories import make_account
+
+FORM_URL = "/privacy/erasure/"
+ALICE = "alice@example.com"
+LINK = re.compile(r"http://[^\s\"<>]+/privacy/erasure/(?:verify|status)/[^\s\"<>]+")
+
+
+@pytest.fixture(autouse=True)
+def _intake_settings(settings: pytest.FixtureRequest) -> Iterator[None]:
+    """A private in-memory cache (the rate limit's counts), emptied around every test."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "intake",
+        }
+    }
+    settings.INTAKE_RATE_LIMIT = "1000/h"
+    settings.INTAKE_IDENTITY_FROM_EMAIL = True
+    settings.INTAKE_HEAP_ACCOUNT = ""
+    settings.TRUSTED_PROXY_IP_HEADER = ""
+    settings.PUBLIC_BASE_URL = "http://privacy.example.test"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def account(db: None) -> HeapAccount:
+    return make_account()
+
+
+def form_data(**fields: str) -> dict[str, str]:
+    return {"email": ALICE, "jurisdiction": "GDPR-EU", "about_me": "on", "website": ""} | fields
+
+
+def submit(client: Client, **fields: str) -> HttpResponse:
+    return client.post(FORM_URL, form_data(**fields))
+
+
+def links(message: mail.EmailMessage) -> list[str]:
+    """The site paths linked from an email's plain-text body, in order."""
+    return [urlsplit(url).path for url in LINK.findall(message.body)]
+
+
+def verify_path(message: mail.EmailMessage) -> str:
+    return next(path for path in links(message) if "/verify/" in path)
+
+
+def status_path(message: mail.EmailMessage) -> str:
+    return next(path for path in links(message) if "/status/" in path)
