@@ -1,0 +1,98 @@
+"""The base of every API operation: the one place where each call is written to the audit trail."""
+
+from typing import Any, ClassVar
+
+from django.http import HttpResponseBase
+from django.utils.cache import patch_cache_control
+from rest_framework.exceptions import APIException, MethodNotAllowed, NotFound
+from rest_framework.request import Request
+from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
+
+from heapprivacy.api.models import ApiClient
+from heapprivacy.api.services import api_call_record
+from heapprivacy.audit.actors import Actor
+
+
+class ApiView(APIView):
+    """One operation. `required_scopes` maps each method it serves to the scope that method needs.
+
+    Authentication, scopes, the rate limit, the renderer and problem+json errors come from
+    settings.REST_FRAMEWORK. Every response, refusals included, is audited as `api.call`.
+    """
+
+    required_scopes: ClassVar[dict[str, str]] = {}
+    # OPTIONS and the verbs no operation serves answer 405, after authentication.
+    http_method_names: ClassVar[list[str]] = ["get", "post", "head"]
+
+    audit_request_ref = ""  # set by an operation that found or created a request
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        api_call_record(
+            client_of(request),
+            method=request.method,
+            path=request.path,
+            status=response.status_code,
+            request_ref=self.audit_request_ref,
+        )
+        # Answers may carry personal data (external_ref): no shared or browser cache keeps them.
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class ApiNotFound(ApiView):
+    """Any other path under /api/: authenticated, audited, and a problem+json 404."""
+
+    schema = None
+    http_method_names: ClassVar[list[str]] = [
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "options",
+        "trace",
+    ]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        raise NotFound("No API operation at this path.")
+
+
+class MethodRefused(ApiView):
+    """405 for a method none of a URL's operations serves (see routing.operations)."""
+
+    allowed: ClassVar[tuple[str, ...]] = ()
+    http_method_names: ClassVar[list[str]] = ApiNotFound.http_method_names
+
+    @property
+    def allowed_methods(self) -> list[str]:
+        return list(self.allowed)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        raise MethodNotAllowed(request.method)
+
+
+def client_of(request: Request) -> ApiClient | None:
+    """The authenticated client or None (authentication may not have run: a 406 comes first)."""
+    try:
+        client = request.auth
+    except APIException:
+        return None
+    return client if isinstance(client, ApiClient) else None
+
+
+def validated(serializer_class: type[Serializer], data: Any) -> dict[str, Any]:
+    """The input serializer's validated data; a 400 problem naming each refused field."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def client_actor(client: ApiClient) -> Actor:
+    return Actor.for_api_client(str(client.pk), client.name)
