@@ -1,37 +1,69 @@
 """CSV import of erasure requests, streamed: each bad row is reported by line, the rest imported.
 
+One code path (`rows_import`) serves `manage.py import_requests`, the console upload, and the
+preview that runs every check without writing (`import_preview.requests_preview`).
+
 Columns: `identity` or `user_id` (one per row), optional `email`, `jurisdiction`, `received_at`
 (ISO 8601), `external_ref`. One request per row; rows sharing `external_ref` form one request.
-Subjects are written in chunks of SUBJECT_CHUNK; what stays in memory is the id of each request
-created (8 bytes each) and the mapping of external_ref to request id.
+
+What spreadsheets write is read as meant: a UTF-8 byte order mark, CRLF line endings, quoted
+fields spanning lines (line numbers count physical lines, so the rows after stay right), and `;`
+as the delimiter. The delimiter is decided from the header line alone: `;` when the header holds
+a `;` and no `,`, otherwise `,`. Data rows are never sniffed: an identity may hold either. Refused
+with the line number: a file that is not UTF-8 (the whole file: nothing is imported), a field
+holding NUL (that row: PostgreSQL cannot store NUL in text).
+
+Checks across rows run on chunks of ROW_CHUNK rows:
+- the same subject (kind and exact value) twice in the file: the later row is refused as a
+  duplicate naming the first one's line;
+- a subject already named by an open request of the same Heap account: imported, with a warning
+  naming that request (a new DSAR must be answered on its own; erasing twice is harmless);
+- an identity with edge whitespace, invisible characters or non-ASCII letters: imported byte for
+  byte, with a warning for the officer.
+Memory stays flat whatever the file's length: rows are handled a chunk at a time and the keys met
+so far live in a temporary table (`SeenKeys`); what grows is 8 bytes per request created (to
+audit and approve them at the end), and the report's lists, which `keep` bounds.
 """
 
 import csv
+import hashlib
+import secrets
+import unicodedata
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain, islice
+from types import TracebackType
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
-from heapprivacy.erasure.models import ErasureRequest, HeapAccount
-from heapprivacy.erasure.requests import (
-    SUBJECT_CHUNK,
-    request_approve,
-    request_create,
-    subjects_add,
-)
+from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
+from heapprivacy.erasure.requests import request_approve, request_create, subjects_add
 from heapprivacy.erasure.subjects import InvalidSubject, SubjectInput, subject_parse
 
 SUBJECT_COLUMNS = ("identity", "user_id")
 OPTIONAL_COLUMNS = ("email", "jurisdiction", "received_at", "external_ref")
+
+# Rows read, checked and written together. 500 keeps every statement under the 999 bound
+# parameters of the oldest SQLite Django 5.2 supports (SeenKeys halves its inserts for that).
+ROW_CHUNK = 500
+
+# Shown as a character's name where Unicode gives none (controls have no name).
+CONTROL_NAMES = {"\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}
+EDGE_SPACE_NAMES = {" ": "space", "\t": "tab", "\n": "line break", "\r": "carriage return"}
+# What a reader cannot see: the categories the console's `visible` filter marks too.
+INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp", "Co", "Cn"}
 
 
 class InvalidRow(ValueError):
@@ -39,17 +71,25 @@ class InvalidRow(ValueError):
 
 
 class InvalidFile(ValueError):
-    """The file cannot be read on (not UTF-8, a malformed CSV record): nothing is imported."""
+    """The file cannot be read on (not UTF-8, a bad header): nothing is imported."""
 
 
 @dataclass
 class RowError:
     line: int
     message: str
+    duplicate_of: int | None = None  # the line of the first row naming the same subject
+
+
+@dataclass
+class RowWarning:
+    line: int
+    message: str
 
 
 @dataclass
 class ParsedRow:
+    line: int
     subject: SubjectInput
     email: str
     jurisdiction: str
@@ -59,62 +99,141 @@ class ParsedRow:
 
 @dataclass
 class ImportReport:
-    references: dict[str, str] = field(default_factory=dict)
+    """What an import did, or what a preview found it would do.
+
+    The counts are complete; `errors`, `warnings`, `references` and `created` hold the first
+    `keep` items (all of them when keep is None).
+    """
+
+    references: dict[str, str] = field(default_factory=dict)  # external_ref -> reference
     requests: int = 0
     subjects: int = 0
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowWarning] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)  # references of the requests created
+    refused: int = 0  # rows refused, duplicates included
+    duplicates: int = 0
+    in_open_requests: int = 0
+    warned: int = 0  # warnings given (one row may get two)
+    keep: int | None = None
+
+    def refuse(self, error: RowError) -> None:
+        self.refused += 1
+        self.duplicates += error.duplicate_of is not None
+        if self._room(self.errors):
+            self.errors.append(error)
+
+    def warn(self, warning: RowWarning) -> None:
+        self.warned += 1
+        if self._room(self.warnings):
+            self.warnings.append(warning)
+
+    def request_created(self, reference: str, external_ref: str) -> None:
+        if self._room(self.created):
+            self.created.append(reference)
+        if external_ref and self._room(self.references):
+            self.references[external_ref] = reference
+
+    def _room(self, items: Collection[object]) -> bool:
+        return self.keep is None or len(items) < self.keep
+
+
+RequestCreator = Callable[[ParsedRow], int]
+SubjectWriter = Callable[[dict[int, list[SubjectInput]]], None]
 
 
 def requests_import(
-    lines: Iterable[bytes | str], *, account: HeapAccount, actor: Actor, approve: bool = False
+    lines: Iterable[bytes | str],
+    *,
+    account: HeapAccount,
+    actor: Actor,
+    approve: bool = False,
+    keep: int | None = None,
 ) -> ImportReport:
     """Import the CSV in `lines`; with `approve`, approve every request it created.
 
     One transaction: a file that cannot be read to its end (InvalidFile) leaves nothing behind,
     while each refused row is reported and the rest imported.
     """
-    with transaction.atomic():
-        return _import(_decoded(lines), account, actor, approve)
-
-
-def _import(
-    lines: Iterator[str], account: HeapAccount, actor: Actor, approve: bool
-) -> ImportReport:
-    report = ImportReport()
-    pending: dict[int, list[SubjectInput]] = {}
-    by_ref: dict[str, int] = {}
+    report = ImportReport(keep=keep)
     created = array("q")
-    for _line, row in _rows(lines, report):
-        request_id = by_ref.get(row.external_ref) if row.external_ref else None
-        if request_id is None:
-            request_id = _request_create(row, account, actor, report)
-            created.append(request_id)
-            if row.external_ref:
-                by_ref[row.external_ref] = request_id
-        pending.setdefault(request_id, []).append(row.subject)
-        report.subjects += 1
-        if report.subjects % SUBJECT_CHUNK == 0:
-            _flush(pending, account)
-    _flush(pending, account)
-    _finish(created, actor, approve)
+
+    def create(row: ParsedRow) -> int:
+        request_id = _request_create(row, account, actor, report)
+        created.append(request_id)
+        return request_id
+
+    with transaction.atomic():
+        rows_import(
+            lines,
+            account=account,
+            report=report,
+            create_request=create,
+            add_subjects=lambda pending: _subjects_add(pending, account),
+        )
+        _finish(created, actor, approve)
     return report
 
 
-def _decoded(lines: Iterable[bytes | str]) -> Iterator[str]:
+def rows_import(
+    lines: Iterable[bytes | str],
+    *,
+    account: HeapAccount,
+    report: ImportReport,
+    create_request: RequestCreator,
+    add_subjects: SubjectWriter,
+) -> None:
+    """Read and check `lines` a chunk at a time, handing each accepted row over.
+
+    `create_request` is called once per request the file asks for (a row without external_ref,
+    or the first row of an external_ref) and returns its id; `add_subjects` receives each
+    chunk's subjects by request id. The import writes there; the preview only counts.
+    """
+    with SeenKeys() as seen:
+        # Subjects this import adds come after this id: only those before it are "open requests".
+        last_before = Subject.objects.aggregate(last=Max("pk"))["last"] or 0
+        for chunk in _chunks(_rows(_decoded(iter(lines))), ROW_CHUNK):
+            accepted = _check(chunk, account, seen, last_before, report)
+            request_ids = _request_ids(accepted, seen, create_request, report)
+            pending: dict[int, list[SubjectInput]] = {}
+            for row, request_id in zip(accepted, request_ids, strict=True):
+                pending.setdefault(request_id, []).append(row.subject)
+            report.subjects += len(accepted)
+            add_subjects(pending)
+
+
+# --- Reading: bytes to lines to rows --------------------------------------------------------
+
+
+def _decoded(lines: Iterator[bytes | str]) -> Iterator[str]:
     for number, line in enumerate(lines, start=1):
-        if isinstance(line, str):
-            yield line
-            continue
-        try:
-            yield line.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidFile(f"line {number}: not valid UTF-8") from None
+        text = line if isinstance(line, str) else _decode(line, number)
+        yield text.removeprefix("\ufeff") if number == 1 else text
 
 
-def _rows(lines: Iterator[str], report: ImportReport) -> Iterator[tuple[int, ParsedRow]]:
-    reader = csv.reader(lines)
+def _decode(line: bytes, number: int) -> str:
     try:
-        header = [name.strip().lstrip("\ufeff").lower() for name in next(reader, [])]
+        return line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if number == 1 and line.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise InvalidFile("line 1: the file is UTF-16; save it as CSV UTF-8") from None
+        raise InvalidFile(
+            f"line {number}: not valid UTF-8 (byte 0x{line[error.start]:02X}); "
+            "save the file as CSV UTF-8"
+        ) from None
+
+
+def _rows(lines: Iterator[str]) -> Iterator[ParsedRow | RowError]:
+    """Each data row parsed, or the reason it is refused, with the line it starts on."""
+    first = next(lines, "")
+    if "\r" in first.rstrip("\r\n"):
+        raise InvalidFile(
+            "line 1: lines end in a lone carriage return; save the file with Windows (CRLF) "
+            "or Unix (LF) line endings"
+        )
+    reader = csv.reader(chain([first], lines), delimiter=_delimiter(first))
+    try:
+        header = [name.strip().lower() for name in next(reader, [])]
     except csv.Error as error:
         raise InvalidFile(f"line 1: {error}") from None
     _check_header(header)
@@ -127,15 +246,20 @@ def _rows(lines: Iterator[str], report: ImportReport) -> Iterator[tuple[int, Par
             return
         except csv.Error as error:  # e.g. a field over the csv module's size limit
             line = reader.line_num
-            report.errors.append(RowError(start, str(error)))
+            yield RowError(start, str(error))
             continue
         line = reader.line_num
         if not any(values):
             continue
         try:
-            yield start, _parse(dict(zip(header, values, strict=False)), len(values), len(header))
+            yield _parse(start, dict(zip(header, values, strict=False)), len(values), len(header))
         except InvalidRow as error:
-            report.errors.append(RowError(start, str(error)))
+            yield RowError(start, str(error))
+
+
+def _delimiter(header_line: str) -> str:
+    """`;` for a header like `identity;email` (spreadsheets in comma-decimal locales)."""
+    return ";" if ";" in header_line and "," not in header_line else ","
 
 
 def _check_header(header: list[str]) -> None:
@@ -143,15 +267,23 @@ def _check_header(header: list[str]) -> None:
         raise InvalidFile("line 1: the header needs an identity or a user_id column")
     unknown = set(header) - set(SUBJECT_COLUMNS) - set(OPTIONAL_COLUMNS) - {""}
     if unknown:
-        raise InvalidFile(f"line 1: unknown columns: {', '.join(sorted(unknown))}")
+        raise InvalidFile(
+            f"line 1: unknown columns: {', '.join(sorted(unknown))} (the first line names the "
+            f"columns: {', '.join(SUBJECT_COLUMNS + OPTIONAL_COLUMNS)})"
+        )
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    if repeated:
+        raise InvalidFile(f"line 1: columns named twice: {', '.join(repeated)}")
 
 
-def _parse(row: dict[str, str], width: int, header_width: int) -> ParsedRow:
+def _parse(line: int, row: dict[str, str], width: int, header_width: int) -> ParsedRow:
     if width != header_width:
         raise InvalidRow(f"{width} fields where the header has {header_width}")
-    if any("\x00" in value for value in row.values()):
-        raise InvalidRow("a field contains a NUL character")
+    with_nul = [name for name, value in row.items() if "\x00" in value]
+    if with_nul:
+        raise InvalidRow(f"{', '.join(with_nul)}: contains a NUL character, which cannot be stored")
     return ParsedRow(
+        line=line,
         subject=_subject(row),
         email=_email(row.get("email", "").strip()),
         jurisdiction=_jurisdiction(row.get("jurisdiction", "").strip()),
@@ -203,6 +335,147 @@ def _received_at(value: str) -> datetime | None:
     return parsed
 
 
+# --- Checking a chunk: duplicates, open requests, flags --------------------------------------
+
+
+def _check(
+    chunk: list[ParsedRow | RowError],
+    account: HeapAccount,
+    seen: "SeenKeys",
+    last_before: int,
+    report: ImportReport,
+) -> list[ParsedRow]:
+    """The rows of `chunk` to import, in file order; the others reported, also in file order."""
+    parsed = [item for item in chunk if isinstance(item, ParsedRow)]
+    keys = [_subject_key(row.subject) for row in parsed]
+    first_lines = seen.get(set(keys))
+    open_references = _open_references(parsed, account, last_before)
+    accepted: list[ParsedRow] = []
+    new: dict[str, int] = {}
+    keys_in_order = iter(keys)
+    for item in chunk:
+        if isinstance(item, RowError):
+            report.refuse(item)
+            continue
+        key = next(keys_in_order)
+        first = first_lines.get(key)
+        if first is not None:
+            report.refuse(
+                RowError(
+                    item.line,
+                    f"duplicate of line {first}: the same {item.subject.kind} is already in "
+                    "this file",
+                    duplicate_of=first,
+                )
+            )
+            continue
+        first_lines[key] = new[key] = item.line
+        _warn(item, open_references.get((item.subject.kind, item.subject.value)), report)
+        accepted.append(item)
+    seen.add(new)
+    return accepted
+
+
+def _open_references(
+    rows: list[ParsedRow], account: HeapAccount, last_before: int
+) -> dict[tuple[str, str], str]:
+    """(kind, value) -> the reference of an open request of `account` already naming it."""
+    found: dict[tuple[str, str], str] = {}
+    for kind in sorted({row.subject.kind for row in rows}):
+        matches = (
+            Subject.objects.filter(
+                account=account,
+                kind=kind,
+                value__in={row.subject.value for row in rows if row.subject.kind == kind},
+                pk__lte=last_before,
+                request__state__in=ErasureRequest.OPEN_STATES,
+            )
+            .order_by("request__reference")
+            .values_list("value", "request__reference")
+        )
+        for value, reference in matches:
+            found.setdefault((kind, value), reference)
+    return found
+
+
+def _warn(row: ParsedRow, open_reference: str | None, report: ImportReport) -> None:
+    if row.subject.kind == Subject.Kind.IDENTITY:
+        flags = identity_flags(row.subject.value)
+        if flags:
+            report.warn(RowWarning(row.line, f"identity: {'; '.join(flags)}"))
+    if open_reference:
+        report.in_open_requests += 1
+        report.warn(
+            RowWarning(row.line, f"{row.subject.kind} is already in open request {open_reference}")
+        )
+
+
+def identity_flags(value: str) -> list[str]:
+    """What an officer should look at twice in an identity that is otherwise kept as given.
+
+    Edge whitespace ("leading space"), characters nobody can see ("invisible U+200B ZERO WIDTH
+    SPACE") and letters outside ASCII that may pass for ASCII ones ("non-ASCII letter U+0430
+    CYRILLIC SMALL LETTER A"): the same characters the console's `visible` filter marks.
+    """
+    if value.isascii() and value.isprintable() and value.strip(" ") == value:
+        return []  # nearly every identity: the per-character walk below is the slow path
+    flags: list[str] = []
+    edges = set()
+    if value[:1].isspace():
+        flags.append(f"leading {_space_name(value[0])}")
+        edges.add(0)
+    if len(value) > 1 and value[-1].isspace():
+        flags.append(f"trailing {_space_name(value[-1])}")
+        edges.add(len(value) - 1)
+    for index, char in enumerate(value):
+        if index in edges or char == " ":
+            continue
+        category = unicodedata.category(char)
+        if category in INVISIBLE_CATEGORIES:
+            flag = f"invisible {_code_point(char)}"
+        elif category.startswith("M"):
+            flag = f"combining mark {_code_point(char)}"
+        elif not char.isascii() and category.startswith("L"):
+            flag = f"non-ASCII letter {_code_point(char)}"
+        else:
+            continue
+        if flag not in flags:
+            flags.append(flag)
+    return flags
+
+
+def _space_name(char: str) -> str:
+    return EDGE_SPACE_NAMES.get(char) or _code_point(char)
+
+
+def _code_point(char: str) -> str:
+    name = unicodedata.name(char, "") or CONTROL_NAMES.get(char, "control character")
+    return f"U+{ord(char):04X} {name}"
+
+
+# --- Requests and subjects ------------------------------------------------------------------
+
+
+def _request_ids(
+    rows: list[ParsedRow], seen: "SeenKeys", create: RequestCreator, report: ImportReport
+) -> list[int]:
+    """The request of each row, in order: rows sharing an external_ref share one request."""
+    known = seen.get({_ref_key(row.external_ref) for row in rows if row.external_ref})
+    new: dict[str, int] = {}
+    ids = []
+    for row in rows:
+        key = _ref_key(row.external_ref) if row.external_ref else None
+        request_id = known.get(key) if key else None
+        if request_id is None:
+            request_id = create(row)
+            report.requests += 1
+            if key:
+                known[key] = new[key] = request_id
+        ids.append(request_id)
+    seen.add(new)
+    return ids
+
+
 def _request_create(
     row: ParsedRow, account: HeapAccount, actor: Actor, report: ImportReport
 ) -> int:
@@ -216,17 +489,14 @@ def _request_create(
         requester_email=row.email,
         external_ref=row.external_ref,
     )
-    report.requests += 1
-    if row.external_ref:
-        report.references[row.external_ref] = request.reference
+    report.request_created(request.reference, row.external_ref)
     return request.pk
 
 
-def _flush(pending: dict[int, list[SubjectInput]], account: HeapAccount) -> None:
+def _subjects_add(pending: dict[int, list[SubjectInput]], account: HeapAccount) -> None:
     requests = ErasureRequest.objects.in_bulk(list(pending))
     for request_id, items in pending.items():
         subjects_add(requests[request_id], account, items)
-    pending.clear()
 
 
 def _finish(request_ids: Iterable[int], actor: Actor, approve: bool) -> None:
@@ -241,3 +511,75 @@ def _finish(request_ids: Iterable[int], actor: Actor, approve: bool) -> None:
         )
         if approve:
             request_approve(request, actor=actor)
+
+
+# --- Keys met so far ------------------------------------------------------------------------
+
+
+def _subject_key(subject: SubjectInput) -> str:
+    return _digest(f"{subject.kind}\x00{subject.value}")  # a value never holds NUL
+
+
+def _ref_key(external_ref: str) -> str:
+    return _digest(f"external_ref\x00{external_ref}")
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class SeenKeys:
+    """The keys met so far in one file, each with a number, in a temporary table.
+
+    Subject keys map to the line they were first met on; external_ref keys to their request.
+    In memory, a set of 16-byte digests costs ~100 bytes a row (~100 MB per 1,000,000 rows);
+    here it costs the database's temporary space (SQLite's temp store, PostgreSQL's temp_buffers
+    then disk) and nothing in this process. The table is private to the connection, holds
+    128-bit BLAKE2b digests (never an identity), and is dropped at the end, whatever the end;
+    should that fail, the rollback or the closing connection takes it along.
+    """
+
+    def __init__(self) -> None:
+        self.table = f"import_seen_{secrets.token_hex(8)}"
+
+    def __enter__(self) -> "SeenKeys":
+        self._execute(
+            f"CREATE TEMPORARY TABLE {self.table} "
+            "(digest VARCHAR(32) PRIMARY KEY, number BIGINT NOT NULL)"
+        )
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        # After a database error no query may run until the rollback, which drops the table
+        # anyway: then this DROP fails and that failure is not the one to report.
+        with suppress(DatabaseError):
+            self._execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    def get(self, keys: Collection[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for part in _chunks(iter(keys), ROW_CHUNK):
+            marks = ", ".join(["%s"] * len(part))
+            sql = f"SELECT digest, number FROM {self.table} WHERE digest IN ({marks})"  # noqa: S608 - our own table name, values bound
+            found.update(self._execute(sql, part))
+        return found
+
+    def add(self, numbers: dict[str, int]) -> None:
+        for part in _chunks(iter(numbers.items()), ROW_CHUNK // 2):
+            marks = ", ".join(["(%s, %s)"] * len(part))
+            sql = f"INSERT INTO {self.table} (digest, number) VALUES {marks}"  # noqa: S608 - as above
+            self._execute(sql, [value for pair in part for value in pair])
+
+    def _execute(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+
+
+def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while chunk := list(islice(items, size)):
+        yield chunk

@@ -84,8 +84,8 @@ def test_each_kind_of_bad_row_is_refused_with_its_line_and_reason(
     tmp_path: Path, account: HeapAccount, row: list[str], message: str
 ) -> None:
     header = ["identity", "email", "jurisdiction", "received_at", "external_ref"]
-    good = ["ok@example.com", "", "", "", ""]
-    path = write_csv(tmp_path / "requests.csv", [header, good, row, good])
+    first, last = ["ok1@example.com", "", "", "", ""], ["ok2@example.com", "", "", "", ""]
+    path = write_csv(tmp_path / "requests.csv", [header, first, row, last])
 
     stdout, stderr = import_requests(path)
 
@@ -167,7 +167,9 @@ def test_json_prints_requests_subjects_references_and_errors(
         "requests": 2,
         "subjects": 3,
         "references": {"T-1": references["T-1"], "T-3": references["T-3"]},
+        "duplicates": 0,
         "errors": [{"line": 3, "message": "give exactly one of identity or user_id"}],
+        "warnings": [],
     }
 
 
@@ -237,6 +239,7 @@ def test_a_quoted_field_spanning_lines_keeps_the_following_line_numbers_right(
     _, stderr = import_requests(path)
 
     assert stderr.splitlines() == [
+        "line 2: warning: identity: invisible U+000A LINE FEED",
         "line 5: give exactly one of identity or user_id",
         "line 6: email is not an email address",
     ]
@@ -246,14 +249,24 @@ def test_a_quoted_field_spanning_lines_keeps_the_following_line_numbers_right(
     ]
 
 
-def test_identities_are_kept_byte_for_byte(tmp_path: Path, account: HeapAccount) -> None:
+def test_identities_are_kept_byte_for_byte_and_what_an_officer_should_see_is_flagged(
+    tmp_path: Path, account: HeapAccount
+) -> None:
     identities = ["  Alice@Example.COM ", "alice@example.com", "\tbob", "Ünïcödé", "a,b"]
     path = write_csv(tmp_path / "requests.csv", [["identity"], *([i] for i in identities)])
 
-    stdout, _ = import_requests(path)
+    stdout, stderr = import_requests(path)
 
-    assert stdout == "imported 5 requests with 5 subjects; refused 0 rows\n"
+    assert stdout == "imported 5 requests with 5 subjects; refused 0 rows; 3 warnings\n"
     assert sorted(Subject.objects.values_list("value", flat=True)) == sorted(identities)
+    assert stderr.splitlines() == [
+        "line 2: warning: identity: leading space; trailing space",
+        "line 4: warning: identity: leading tab",
+        "line 5: warning: identity: non-ASCII letter U+00DC LATIN CAPITAL LETTER U WITH "
+        "DIAERESIS; non-ASCII letter U+00EF LATIN SMALL LETTER I WITH DIAERESIS; non-ASCII "
+        "letter U+00F6 LATIN SMALL LETTER O WITH DIAERESIS; non-ASCII letter U+00E9 LATIN SMALL "
+        "LETTER E WITH ACUTE",
+    ]
 
 
 def test_a_header_written_by_a_spreadsheet_with_bom_and_capitals_is_understood(
@@ -317,7 +330,7 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path, account: HeapAccount
     path = tmp_path / "requests.csv"
     path.write_bytes(b"identity\nm\xfcller\n")
 
-    with pytest.raises(CommandError, match="line 2: not valid UTF-8; nothing was imported"):
+    with pytest.raises(CommandError, match=r"line 2: not valid UTF-8 \(byte 0xFC\); save the"):
         import_requests(path)
 
     assert not ErasureRequest.objects.exists()
@@ -331,7 +344,7 @@ def test_a_file_that_stops_being_utf8_midway_leaves_nothing_behind(
     good = "".join(f"user-{n}@example.com\n" for n in range(2000)).encode()
     path.write_bytes(b"identity\n" + good + b"m\xfcller\n")
 
-    with pytest.raises(CommandError, match="line 2002: not valid UTF-8; nothing was imported"):
+    with pytest.raises(CommandError, match=r"line 2002: not valid UTF-8 .*; nothing was imported"):
         import_requests(path)
 
     assert not ErasureRequest.objects.exists()

@@ -30,26 +30,29 @@ def test_a_generator_of_lines_is_imported(account: HeapAccount) -> None:
     assert Subject.objects.count() == 3
 
 
-def test_each_request_exists_before_the_next_line_is_read(account: HeapAccount) -> None:
-    """Pulled lazily: when line n + 1 is asked for, the request of line n is already recorded."""
+def test_lines_are_pulled_one_chunk_at_a_time(
+    account: HeapAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pulled lazily: when the first line of a chunk is asked for, the chunk before is written."""
+    monkeypatch.setattr(importer, "ROW_CHUNK", 2)
     requests_seen_when_asked: list[int] = []
 
     def lines() -> Iterator[str]:
         yield "identity\n"
-        for n in range(3):
+        for n in range(4):
             requests_seen_when_asked.append(ErasureRequest.objects.count())
             yield f"user-{n}\n"
         requests_seen_when_asked.append(ErasureRequest.objects.count())
 
     requests_import(lines(), account=account, actor=ACTOR)
 
-    assert requests_seen_when_asked == [0, 1, 2, 3]
+    assert requests_seen_when_asked == [0, 0, 2, 2, 4]
 
 
 def test_subjects_are_written_in_chunks_while_the_file_is_still_being_read(
     account: HeapAccount, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importer, "SUBJECT_CHUNK", 2)
+    monkeypatch.setattr(importer, "ROW_CHUNK", 2)
     subjects_seen_when_asked: list[int] = []
 
     def lines() -> Iterator[str]:
@@ -62,6 +65,7 @@ def test_subjects_are_written_in_chunks_while_the_file_is_still_being_read(
 
     assert subjects_seen_when_asked == [0, 0, 2, 2, 4]
     assert report.subjects == Subject.objects.count() == 5
+    assert report.requests == ErasureRequest.objects.count() == 1
 
 
 def test_the_report_lists_refused_rows_by_line(account: HeapAccount) -> None:

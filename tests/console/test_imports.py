@@ -1,0 +1,504 @@
+"""The CSV import in the console: upload, preview, confirm or discard."""
+
+import csv
+import io
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from heapprivacy.accounts.roles import Role
+from heapprivacy.accounts.services import user_create
+from heapprivacy.audit.models import AuditEvent
+from heapprivacy.console import forms_imports
+from heapprivacy.erasure import import_preview
+from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
+from tests.console.conftest import PASSWORD, logged_in
+from tests.erasure.factories import make_account, make_request
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).parents[1] / "erasure" / "fixtures"
+GOOD = b"identity,external_ref\nalice@example.com,T-1\nbob@example.com,T-1\ncarol@example.com,\n"
+READ_ONLY_ROLES = ["auditor", "approver", "administrator"]
+
+
+@pytest.fixture(autouse=True)
+def uploads(settings: object, tmp_path: Path) -> Path:
+    """Each test's uploads in its own VAR_DIR, to see exactly which files exist."""
+    settings.VAR_DIR = tmp_path
+    return tmp_path / "uploads"
+
+
+def csv_file(content: bytes = GOOD, name: str = "requests.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+def upload(client: Client, account: HeapAccount, content: bytes = GOOD, **data: object):
+    return client.post("/imports/", {"file": csv_file(content), "account": account.pk, **data})
+
+
+def token_of(response) -> str:
+    assert response.status_code == 302, response.content.decode()[:500]
+    return response["Location"].strip("/").split("/")[-1]
+
+
+def files_in(directory: Path) -> list[str]:
+    return sorted(path.suffix for path in directory.iterdir()) if directory.exists() else []
+
+
+# --- Upload page -----------------------------------------------------------------------------
+
+
+def test_an_officer_gets_the_upload_form_without_approval(officer_client: Client) -> None:
+    """The importing officer creates the requests: another officer approves them (four eyes)."""
+    response = officer_client.get("/imports/")
+
+    assert response.status_code == 200
+    assert b'enctype="multipart/form-data"' in response.content
+    assert b'name="approve"' not in response.content
+
+
+def test_only_active_accounts_are_offered(officer_client: Client, account: HeapAccount) -> None:
+    inactive = make_account("dormant")
+    HeapAccount.objects.filter(pk=inactive.pk).update(is_active=False)
+
+    response = officer_client.get("/imports/")
+
+    assert response.context["form"].fields["account"].queryset.get() == account
+
+
+# --- Upload and preview -----------------------------------------------------------------------
+
+
+def test_an_upload_is_stored_owner_only_and_previewed_without_importing(
+    officer_client: Client, account: HeapAccount, uploads: Path
+) -> None:
+    token = token_of(upload(officer_client, account))
+
+    assert files_in(uploads) == [".csv", ".json"]
+    assert stat.S_IMODE(uploads.stat().st_mode) == 0o700
+    assert stat.S_IMODE((uploads / f"{token}.csv").stat().st_mode) == 0o600
+    assert stat.S_IMODE((uploads / f"{token}.json").stat().st_mode) == 0o600
+    assert (uploads / f"{token}.csv").read_bytes() == GOOD
+    assert not ErasureRequest.objects.exists()
+    assert not Subject.objects.exists()
+
+
+def test_the_preview_shows_counts_refused_rows_duplicates_and_warnings_by_line(
+    officer_client: Client, account: HeapAccount
+) -> None:
+    earlier = make_request(account, ["carol@example.com"])
+    token = token_of(upload(officer_client, account, (FIXTURES / "duplicates.csv").read_bytes()))
+
+    response = officer_client.get(f"/imports/{token}/")
+
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert (report.subjects, report.requests, report.refused, report.duplicates) == (5, 5, 3, 3)
+    assert report.in_open_requests == 1
+    page = response.content.decode()
+    assert "<td>4</td><td>duplicate of line 2: the same identity is already in this file</td>" in (
+        page
+    )
+    assert f"<td>8</td><td>identity is already in open request {earlier.reference}</td>" in page
+    assert f'action="/imports/{token}/confirm"' in page
+    assert ErasureRequest.objects.count() == 1
+
+
+def test_the_preview_names_invisible_characters_without_showing_the_identity(
+    officer_client: Client, account: HeapAccount
+) -> None:
+    content = (FIXTURES / "whitespace_and_invisible.csv").read_bytes()
+    token = token_of(upload(officer_client, account, content))
+
+    page = officer_client.get(f"/imports/{token}/").content.decode()
+
+    assert "<td>4</td><td>identity: invisible U+200B ZERO WIDTH SPACE</td>" in page
+    assert "non-ASCII letter U+0430 CYRILLIC SMALL LETTER A" in page
+    assert "leading@example.com" not in page
+
+
+def test_a_preview_with_nothing_to_import_offers_no_confirmation(
+    officer_client: Client, account: HeapAccount
+) -> None:
+    token = token_of(upload(officer_client, account, b"identity,email\na,bad\n"))
+
+    page = officer_client.get(f"/imports/{token}/").content.decode()
+
+    assert "No row of this file can be imported." in page
+    assert "/confirm" not in page
+
+
+def test_the_preview_is_audited_with_counts_and_never_values(
+    officer_client: Client, officer: User, account: HeapAccount
+) -> None:
+    content = (FIXTURES / "duplicates.csv").read_bytes()
+    token = token_of(upload(officer_client, account, content))
+
+    event = AuditEvent.objects.get(action="import.previewed")
+    assert event.actor_id == str(officer.pk)
+    assert (event.target_type, event.target_id) == ("erasure.heapaccount", str(account.pk))
+    assert event.details == {
+        "upload": token,
+        "file_refused": False,
+        "bytes": len(content),
+        "rows": 8,
+        "requests": 5,
+        "subjects": 5,
+        "refused": 3,
+        "duplicates": 3,
+        "in_open_requests": 0,
+        "warnings": 0,
+    }
+
+
+# --- Confirm ----------------------------------------------------------------------------------
+
+
+def test_confirm_imports_shows_the_created_references_and_deletes_the_file(
+    officer_client: Client, officer: User, account: HeapAccount, uploads: Path
+) -> None:
+    token = token_of(upload(officer_client, account))
+
+    response = officer_client.post(f"/imports/{token}/confirm")
+
+    assert response.status_code == 200
+    references = list(ErasureRequest.objects.order_by("pk").values_list("reference", flat=True))
+    assert len(references) == 2
+    for reference in references:
+        assert f'href="/requests/{reference}/"' in response.content.decode()
+    assert sorted(Subject.objects.values_list("value", flat=True)) == [
+        "alice@example.com",
+        "bob@example.com",
+        "carol@example.com",
+    ]
+    assert set(ErasureRequest.objects.values_list("source", "state", "created_by")) == {
+        (ErasureRequest.Source.CSV, ErasureRequest.State.RECEIVED, officer.pk)
+    }
+    assert files_in(uploads) == []
+
+
+def test_confirm_is_audited_with_counts(officer_client: Client, account: HeapAccount) -> None:
+    token = token_of(upload(officer_client, account, GOOD + b",T-2\n"))
+
+    officer_client.post(f"/imports/{token}/confirm")
+
+    event = AuditEvent.objects.get(action="import.confirmed")
+    assert event.details == {
+        "upload": token,
+        "rows": 4,
+        "requests": 2,
+        "subjects": 3,
+        "refused": 1,
+        "duplicates": 0,
+        "in_open_requests": 0,
+        "warnings": 0,
+    }
+
+
+def test_a_thousand_rows_with_three_bad_ones_import_997_through_the_upload(
+    officer_client: Client, account: HeapAccount
+) -> None:
+    rows = [[f"user-{n}@example.com", f"REF-{n // 100}"] for n in range(1000)]
+    rows[99] = ["x" * 256, "REF-0"]  # line 101
+    rows[499] = ["user-499@example.com", "REF-4", "extra"]  # line 501
+    rows[998] = ["", "REF-9"]  # line 1000
+    text = io.StringIO()
+    csv.writer(text).writerows([["identity", "external_ref"], *rows])
+    token = token_of(upload(officer_client, account, text.getvalue().encode()))
+
+    preview = officer_client.get(f"/imports/{token}/").context["report"]
+    result = officer_client.post(f"/imports/{token}/confirm").context["report"]
+
+    for report in (preview, result):
+        assert (report.subjects, report.refused) == (997, 3)
+        assert [error.line for error in report.errors] == [101, 501, 1000]
+    assert Subject.objects.count() == 997
+
+
+def test_imported_requests_wait_for_a_decision_even_if_approval_is_posted(
+    officer_client: Client, account: HeapAccount
+) -> None:
+    token = token_of(upload(officer_client, account, approve="on"))
+
+    officer_client.post(f"/imports/{token}/confirm")
+
+    assert set(ErasureRequest.objects.values_list("state", flat=True)) == {"received"}
+    assert set(Subject.objects.values_list("state", flat=True)) == {Subject.State.PENDING}
+
+
+def test_a_second_confirmation_is_404_and_imports_nothing_more(
+    officer_client: Client, account: HeapAccount
+) -> None:
+    token = token_of(upload(officer_client, account))
+    officer_client.post(f"/imports/{token}/confirm")
+
+    response = officer_client.post(f"/imports/{token}/confirm")
+
+    assert response.status_code == 404
+    assert Subject.objects.count() == 3
+
+
+def test_the_file_is_deleted_even_when_the_import_fails(
+    officer_client: Client, account: HeapAccount, uploads: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = token_of(upload(officer_client, account))
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(import_preview, "requests_import", fail)
+    with pytest.raises(RuntimeError):
+        officer_client.post(f"/imports/{token}/confirm")
+
+    assert files_in(uploads) == []
+    assert not AuditEvent.objects.filter(action="import.confirmed").exists()
+
+
+# --- Discard and expiry -----------------------------------------------------------------------
+
+
+def test_discard_deletes_the_file_imports_nothing_and_is_audited(
+    officer_client: Client, account: HeapAccount, uploads: Path
+) -> None:
+    token = token_of(upload(officer_client, account))
+
+    response = officer_client.post(f"/imports/{token}/discard")
+
+    assert response.status_code == 302
+    assert files_in(uploads) == []
+    assert not ErasureRequest.objects.exists()
+    assert AuditEvent.objects.get(action="import.discarded").details == {"upload": token}
+    assert officer_client.get(f"/imports/{token}/").status_code == 404
+
+
+def test_an_upload_older_than_a_day_is_gone(
+    officer_client: Client, account: HeapAccount, uploads: Path
+) -> None:
+    with time_machine.travel("2026-03-01 09:00Z", tick=False):
+        token = token_of(upload(officer_client, account))
+    with time_machine.travel("2026-03-02 09:01Z", tick=False):
+        assert officer_client.get(f"/imports/{token}/").status_code == 404
+        assert officer_client.post(f"/imports/{token}/confirm").status_code == 404
+
+    assert files_in(uploads) == []
+    assert not ErasureRequest.objects.exists()
+
+
+def test_uploads_left_waiting_are_swept_at_the_next_upload(
+    officer_client: Client, account: HeapAccount, uploads: Path
+) -> None:
+    stale = token_of(upload(officer_client, account))
+    for path in uploads.iterdir():
+        old = path.stat().st_mtime - 25 * 3600
+        os.utime(path, (old, old))
+
+    fresh = token_of(upload(officer_client, account))
+
+    assert sorted(path.stem for path in uploads.iterdir()) == [fresh, fresh]
+    assert stale != fresh
+
+
+# --- Whose upload -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", "/imports/{}/"), ("post", "/imports/{}/confirm"), ("post", "/imports/{}/discard")],
+)
+def test_another_officers_upload_is_404(
+    officer_client: Client, account: HeapAccount, uploads: Path, method: str, path: str
+) -> None:
+    token = token_of(upload(officer_client, account))
+    other = logged_in(user_create("oscar", PASSWORD, [Role.OFFICER]))
+
+    response = getattr(other, method)(path.format(token))
+
+    assert response.status_code == 404
+    assert files_in(uploads) == [".csv", ".json"]
+    assert not ErasureRequest.objects.exists()
+
+
+@pytest.mark.parametrize("token", ["A" * 32, "nope", "..%2F..%2Fsecret" + "A" * 16])
+def test_an_unknown_or_malformed_token_is_404(officer_client: Client, token: str) -> None:
+    assert officer_client.get(f"/imports/{token}/").status_code == 404
+    assert officer_client.post(f"/imports/{token}/confirm").status_code == 404
+
+
+# --- Who may ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", READ_ONLY_ROLES)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/imports/"),
+        ("post", "/imports/"),
+        ("get", "/imports/{}/"),
+        ("post", "/imports/{}/confirm"),
+        ("post", "/imports/{}/discard"),
+    ],
+)
+def test_roles_that_may_not_create_requests_get_403_and_the_refusal_is_audited(
+    client_as: Callable[[str], Client],
+    officer_client: Client,
+    account: HeapAccount,
+    uploads: Path,
+    role: str,
+    method: str,
+    path: str,
+) -> None:
+    token = token_of(upload(officer_client, account))
+    url = path.format(token)
+    data = {"file": csv_file(), "account": account.pk} if method == "post" else {}
+
+    response = getattr(client_as(role), method)(url, data)
+
+    assert response.status_code == 403
+    assert AuditEvent.objects.get(action="access.denied").details["path"] == url
+    assert not ErasureRequest.objects.exists()
+    assert files_in(uploads) == [".csv", ".json"]
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client: Client, account: HeapAccount) -> None:
+    response = client.post("/imports/", {"file": csv_file(), "account": account.pk})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("put", "/imports/"),
+        ("post", "/imports/{}/"),
+        ("get", "/imports/{}/confirm"),
+        ("get", "/imports/{}/discard"),
+    ],
+)
+def test_wrong_methods_are_refused(
+    officer_client: Client, account: HeapAccount, method: str, path: str
+) -> None:
+    token = token_of(upload(officer_client, account))
+
+    response = getattr(officer_client, method)(path.format(token))
+
+    assert response.status_code == 405
+    assert not ErasureRequest.objects.exists()
+
+
+def test_posts_without_a_csrf_token_are_refused(
+    officer: User, officer_client: Client, account: HeapAccount, uploads: Path
+) -> None:
+    token = token_of(upload(officer_client, account))
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(officer)
+
+    assert client.post("/imports/", {"file": csv_file(), "account": account.pk}).status_code == 403
+    assert client.post(f"/imports/{token}/confirm").status_code == 403
+    assert client.post(f"/imports/{token}/discard").status_code == 403
+    assert not ErasureRequest.objects.exists()
+    assert files_in(uploads) == [".csv", ".json"]
+
+
+# --- Bad input --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "This field is required."),
+        ({"file": SimpleUploadedFile("empty.csv", b"")}, "The submitted file is empty."),
+        (
+            {"file": SimpleUploadedFile("book.xlsx", b"PK\x03\x04rest of a zip")},
+            "This is a spreadsheet workbook (or a zip file): save it as CSV UTF-8 first.",
+        ),
+    ],
+    ids=["no-file", "empty-file", "workbook"],
+)
+def test_a_missing_or_unusable_file_is_refused_with_the_form(
+    officer_client: Client, account: HeapAccount, uploads: Path, data: dict, message: str
+) -> None:
+    response = officer_client.post("/imports/", {"account": account.pk, **data})
+
+    assert response.status_code == 400
+    assert message in response.context["form"].errors["file"][0]
+    assert files_in(uploads) == []
+
+
+@pytest.mark.parametrize("account_value", ["", "999999", "acme"])
+def test_a_missing_or_unknown_account_is_refused(
+    officer_client: Client, account: HeapAccount, uploads: Path, account_value: str
+) -> None:
+    response = officer_client.post("/imports/", {"file": csv_file(), "account": account_value})
+
+    assert response.status_code == 400
+    assert "account" in response.context["form"].errors
+    assert files_in(uploads) == []
+
+
+def test_an_inactive_account_is_refused(
+    officer_client: Client, account: HeapAccount, uploads: Path
+) -> None:
+    HeapAccount.objects.filter(pk=account.pk).update(is_active=False)
+
+    assert upload(officer_client, account).status_code == 400
+    assert files_in(uploads) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xd8", "line 1: not valid UTF-8"),
+        ((FIXTURES / "invalid_utf8.csv").read_bytes(), "line 3: not valid UTF-8 (byte 0xFC)"),
+        (b"name,phone\nAda,555\n", "line 1: the header needs an identity or a user_id column"),
+    ],
+    ids=["binary-junk", "latin-1", "no-subject-column"],
+)
+def test_a_file_that_cannot_be_read_is_refused_whole_kept_nowhere_and_audited(
+    officer_client: Client, account: HeapAccount, uploads: Path, content: bytes, message: str
+) -> None:
+    response = upload(officer_client, account, content)
+
+    assert response.status_code == 400
+    assert message in response.context["form"].errors["file"][0]
+    assert files_in(uploads) == []
+    event = AuditEvent.objects.get(action="import.previewed")
+    assert event.details["file_refused"] is True
+    assert set(event.details) == {"upload", "file_refused"}
+
+
+def test_a_file_over_the_size_limit_is_refused(
+    officer_client: Client,
+    account: HeapAccount,
+    uploads: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(forms_imports, "MAX_UPLOAD_BYTES", len(GOOD) - 1)
+
+    response = upload(officer_client, account)
+
+    assert response.status_code == 400
+    assert "over" in response.context["form"].errors["file"][0]
+    assert files_in(uploads) == []
+
+
+def test_the_copy_stops_at_the_size_limit_whatever_the_form_said(
+    officer_client: Client,
+    account: HeapAccount,
+    uploads: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(import_preview, "MAX_UPLOAD_BYTES", len(GOOD) - 1)
+
+    response = upload(officer_client, account)
+
+    assert response.status_code == 400
+    assert files_in(uploads) == []
