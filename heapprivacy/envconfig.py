@@ -7,10 +7,12 @@ so a malformed deployment stops at start-up instead of misbehaving later.
 
 import base64
 import binascii
+import re
 import secrets
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -19,6 +21,7 @@ env = environ.Env()
 
 DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
 BROKER_SCHEMES = {"filesystem", "redis", "rediss", "amqp", "amqps", "pyamqp", "memory"}
+RATE = re.compile(r"[1-9]\d*/[smhd]")
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 
@@ -104,6 +107,14 @@ def read_cache(var: str, default: str) -> dict:
         raise _fail(var, url, "a cache URL such as locmemcache:// or redis://host:6379/1") from None
 
 
+def read_rate(var: str, default: str) -> str:
+    """A rate such as 5/h or 120/m (django-ratelimit and DRF read the same shape)."""
+    value = env.str(var, default=default).strip()
+    if not RATE.fullmatch(value):
+        raise _fail(var, value, "a rate such as 5/h, 120/m, 10/s or 1000/d")
+    return value
+
+
 def read_email(var: str, default: str) -> dict:
     url = env.str(var, default=default)
     try:
@@ -166,4 +177,13 @@ def read_choice(var: str, default: str, choices: tuple[str, ...]) -> str:
     value = env.str(var, default=default).strip().upper()
     if value not in choices:
         raise _fail(var, value, f"one of {', '.join(choices)}")
+    return value
+
+
+def read_time_zone(var: str, default: str) -> str:
+    value = env.str(var, default=default)
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _fail(var, value, "an IANA time zone such as Europe/Berlin") from None
     return value

@@ -22,7 +22,9 @@ from heapprivacy.envconfig import (
     read_float,
     read_int,
     read_list,
+    read_rate,
     read_secret,
+    read_time_zone,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -120,7 +122,7 @@ CACHES = {"default": read_cache("CACHE_URL", f"filecache://{VAR_DIR / 'cache'}")
 
 # --- Auth and sessions --------------------------------------------------------------------
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "console:dashboard"
+LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = read_int("SESSION_COOKIE_AGE", default=8 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -222,6 +224,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "heapprivacy.ops.tasks.record_heartbeat", "schedule": crontab()},
     "erasure-sweeps": {"task": "heapprivacy.erasure.tasks.run_sweeps", "schedule": crontab()},
+    "audit-anchor": {
+        "task": "heapprivacy.audit.tasks.anchor_audit_head",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }
 
 # --- Erasure pipeline policy (durations in whole seconds; README, "Configuration") ------------
@@ -236,8 +242,17 @@ HEAP_RETRY_MAX_DELAY = read_int("HEAP_RETRY_MAX_DELAY", default=3600)
 POLL_FIRST_DELAY = read_int("POLL_FIRST_DELAY", default=60)
 POLL_MAX_INTERVAL = read_int("POLL_MAX_INTERVAL", default=3600)
 POLL_GIVE_UP_AFTER = read_int("POLL_GIVE_UP_AFTER", default=30 * 24 * 3600, minimum=1)
-JURISDICTIONS = read_list("JURISDICTIONS", ["GDPR-EU", "GDPR-UK", "CCPA", "VCDPA"])
+JURISDICTIONS = read_list("JURISDICTIONS", ["GDPR-EU", "GDPR-UK", "CCPA", "VCDPA", "CPA", "CTDPA"])
 DEFAULT_JURISDICTION = env.str("DEFAULT_JURISDICTION", default="GDPR-EU")
+# Deadlines are whole days in this time zone; with roll-forward, one that falls on a weekend or
+# public holiday moves to the next working day.
+DEADLINE_TIME_ZONE = read_time_zone("DEADLINE_TIME_ZONE", "UTC")
+DEADLINE_ROLL_FORWARD = read_bool("DEADLINE_ROLL_FORWARD", default=False)
+# Latest safe submit = deadline - Heap's processing time (learned; this default until 10 batches
+# have completed) - SAFE_SUBMIT_MARGIN. Within SAFE_SUBMIT_LEAD of it, subjects go at once.
+HEAP_PROCESSING_TIME_DEFAULT = read_int("HEAP_PROCESSING_TIME_DEFAULT", default=7 * 24 * 3600)
+SAFE_SUBMIT_MARGIN = read_int("SAFE_SUBMIT_MARGIN", default=2 * 24 * 3600)
+SAFE_SUBMIT_LEAD = read_int("SAFE_SUBMIT_LEAD", default=3 * 24 * 3600)
 # A batch larger than this waits for an Approver other than the officers who approved its
 # requests (0 turns the second approval off).
 REQUIRE_SECOND_APPROVAL_ABOVE = read_int("REQUIRE_SECOND_APPROVAL_ABOVE", default=0)
@@ -265,14 +280,45 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rs
 INTAKE_IDENTITY_FROM_EMAIL = read_bool("INTAKE_IDENTITY_FROM_EMAIL", default=True)
 # The Heap account public-form requests are sent to (its label); empty: the only active one.
 INTAKE_HEAP_ACCOUNT = env.str("INTAKE_HEAP_ACCOUNT", default="")
-INTAKE_RATE_LIMIT = env.str("INTAKE_RATE_LIMIT", default="5/h")
+INTAKE_RATE_LIMIT = read_rate("INTAKE_RATE_LIMIT", "5/h")
 # The request header holding the client IP, set by a proxy you trust (e.g. HTTP_X_FORWARDED_FOR);
 # empty: REMOTE_ADDR. Never trust a client-supplied header without a proxy that overwrites it.
 TRUSTED_PROXY_IP_HEADER = env.str("TRUSTED_PROXY_IP_HEADER", default="")
 VERIFICATION_LINK_TTL = read_int("VERIFICATION_LINK_TTL", default=7 * 24 * 3600, minimum=60)
 
 # --- REST API ---------------------------------------------------------------------------
-API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/m")
+API_RATE_LIMIT = read_rate("API_RATE_LIMIT", "120/m")
+# Bearer tokens with scopes, JSON only, problem+json errors, the per-client rate limit.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["heapprivacy.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["heapprivacy.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["heapprivacy.api.throttling.ApiClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["heapprivacy.api.parsers.BoundedJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "heapprivacy.api.schema.ApiAutoSchema",
+    "DEFAULT_METADATA_CLASS": None,
+    "EXCEPTION_HANDLER": "heapprivacy.api.errors.problem_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "heapprivacy API",
+    "DESCRIPTION": "Erasure requests, deletion batches and the audit trail, for other systems.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],  # the schema is public: it holds no data
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "PREPROCESSING_HOOKS": ["heapprivacy.api.routing.routed_operations"],
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "ENUM_NAME_OVERRIDES": {
+        "RequestStateEnum": "heapprivacy.erasure.models.ErasureRequest.State",
+        "BatchStateEnum": "heapprivacy.erasure.models.DeletionBatch.State",
+        # the two shapes of a subject (api/schema.py SubjectSchema), one `kind` each
+        "IdentityKindEnum": ["identity"],
+        "UserIdKindEnum": ["user_id"],
+    },
+}
 
 # --- Audit ------------------------------------------------------------------------------
 # Where the daily anchor task also writes the audit head hash (outside the database); empty: log.

@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("heapprivacy.api.urls")),
     path("privacy/", include("heapprivacy.intake.urls")),
+    path("reports/", include("heapprivacy.reports.urls")),
     path("", include("heapprivacy.console.urls")),
 ]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AccountsConfig(AppConfig):
@@ -6,3 +7,8 @@ class AccountsConfig(AppConfig):
 
     name = "heapprivacy.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        from heapprivacy.accounts.services import roles_sync
+
+        post_migrate.connect(roles_sync, dispatch_uid="heapprivacy.accounts.roles_sync")

@@ -8,3 +8,39 @@ class Role(StrEnum):
     APPROVER = "Approver"
     AUDITOR = "Auditor"
     ADMINISTRATOR = "Administrator"
+
+
+# Reading requests, batches and the audit trail. The Auditor reads everything and changes
+# nothing; nobody but an Administrator sees Heap accounts.
+READ = [
+    "erasure.view_erasurerequest",
+    "erasure.view_subject",
+    "erasure.view_deletionbatch",
+    "audit.view_auditevent",
+]
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.OFFICER: [
+        *READ,
+        "erasure.add_erasurerequest",
+        "erasure.verify_request",
+        "erasure.decide_request",
+        "erasure.cancel_request",
+        "erasure.annotate_request",
+        "erasure.extend_request",
+        "erasure.release_batch",
+        "erasure.retry_batch",
+        "reports.export_reports",
+    ],
+    Role.APPROVER: [*READ, "erasure.approve_batch"],
+    Role.AUDITOR: [*READ, "reports.export_reports"],
+    Role.ADMINISTRATOR: [
+        "erasure.view_heapaccount",
+        "erasure.add_heapaccount",
+        "erasure.change_heapaccount",
+        "erasure.test_heapaccount",
+        "api.manage_apiclient",
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+    ],
+}

@@ -4,8 +4,9 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Q
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, StatusPoll, SubmissionAttempt
@@ -13,6 +14,8 @@ from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, StatusPoll
 WEEKS = 12
 CHART_HEIGHT = 120
 BAR_WIDTH = 14
+WEEK_WIDTH = 2 * BAR_WIDTH + 8
+CHART_WIDTH = WEEKS * WEEK_WIDTH
 IN_FLIGHT = [
     DeletionBatch.State.AWAITING_APPROVAL,
     DeletionBatch.State.READY,
@@ -30,6 +33,14 @@ class WeekBar:
     received_height: int
     completed_height: int
 
+    @property
+    def received_y(self) -> int:
+        return CHART_HEIGHT - self.received_height
+
+    @property
+    def completed_y(self) -> int:
+        return CHART_HEIGHT - self.completed_height
+
 
 def requests_by_state() -> dict[str, int]:
     rows = ErasureRequest.objects.values("state").annotate(n=Count("pk")).order_by()
@@ -38,10 +49,21 @@ def requests_by_state() -> dict[str, int]:
 
 
 def deadline_counts() -> dict[str, int]:
+    """Open requests due within 7 days, overdue, and at risk (near their latest safe submit)."""
     now = timezone.now()
-    return ErasureRequest.objects.filter(state__in=ErasureRequest.OPEN_STATES).aggregate(
-        due_in_7_days=Count("pk", filter=Q(due_at__gte=now, due_at__lt=now + timedelta(days=7))),
-        overdue=Count("pk", filter=Q(due_at__lt=now)),
+    at_risk_from = now + timedelta(seconds=settings.SAFE_SUBMIT_LEAD)
+    return (
+        ErasureRequest.objects.filter(state__in=ErasureRequest.OPEN_STATES)
+        .annotate(deadline_at=Coalesce("extended_due_at", "due_at"))
+        .aggregate(
+            due_in_7_days=Count(
+                "pk", filter=Q(deadline_at__gte=now, deadline_at__lt=now + timedelta(days=7))
+            ),
+            overdue=Count("pk", filter=Q(deadline_at__lt=now)),
+            at_risk=Count(
+                "pk", filter=Q(latest_safe_submit__lt=at_risk_from, deadline_at__gte=now)
+            ),
+        )
     )
 
 
@@ -81,7 +103,7 @@ def weekly_chart() -> list[WeekBar]:
             week=week,
             received=received.get(week, 0),
             completed=completed.get(week, 0),
-            x=index * (2 * BAR_WIDTH + 8),
+            x=index * WEEK_WIDTH,
             received_height=round(CHART_HEIGHT * received.get(week, 0) / peak),
             completed_height=round(CHART_HEIGHT * completed.get(week, 0) / peak),
         )

@@ -72,3 +72,9 @@ class RejectForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), label="Note")
+
+
+class ExtendForm(forms.Form):
+    reason = forms.CharField(
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), label="Reasons for the extension"
+    )

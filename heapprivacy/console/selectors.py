@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, Subject
 
 PAGE_SIZE = 50
@@ -40,11 +40,13 @@ def requests_filtered(filters: dict) -> QuerySet[ErasureRequest]:
 
 def _due_window(requests: QuerySet, window: str | None) -> QuerySet:
     now = timezone.now()
-    open_requests = requests.filter(state__in=ErasureRequest.OPEN_STATES)
+    open_requests = requests.filter(state__in=ErasureRequest.OPEN_STATES).annotate(
+        deadline_at=Coalesce("extended_due_at", "due_at")
+    )
     if window == "7d":
-        return open_requests.filter(due_at__gte=now, due_at__lt=now + timedelta(days=7))
+        return open_requests.filter(deadline_at__gte=now, deadline_at__lt=now + timedelta(days=7))
     if window == "overdue":
-        return open_requests.filter(due_at__lt=now)
+        return open_requests.filter(deadline_at__lt=now)
     return requests
 
 
@@ -63,10 +65,6 @@ def page_of(queryset: QuerySet, number: int) -> Page:
     start = (number - 1) * PAGE_SIZE
     rows = list(queryset[start : start + PAGE_SIZE + 1])
     return Page(rows=rows[:PAGE_SIZE], number=number, has_next=len(rows) > PAGE_SIZE)
-
-
-def request_timeline(request: ErasureRequest) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(request_ref=request.reference).order_by("seq")
 
 
 def request_subject_counts(request: ErasureRequest) -> dict[str, int]:

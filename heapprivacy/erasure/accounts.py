@@ -5,6 +5,7 @@ from django.db import transaction
 from heapprivacy import crypto
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
+from heapprivacy.crypto import DecryptionError
 from heapprivacy.erasure.heap import heap_client
 from heapprivacy.erasure.models import HeapAccount
 from heapprivacy.heap import HeapError
@@ -48,6 +49,8 @@ def heap_account_check(account: HeapAccount, *, actor: Actor) -> tuple[bool, str
             client.fetch_token()
     except HeapError as error:
         ok, message = False, f"{type(error).__name__}: {error.message}"
+    except DecryptionError as error:
+        ok, message = False, f"DecryptionError: {error}"
     else:
         ok, message = True, "ok"
     audit_record(

@@ -4,6 +4,8 @@ State lives in these rows, never in Celery messages: every sweep finds pending w
 State changes are made only by the services modules, each with an audit event.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -100,7 +102,17 @@ class ErasureRequest(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVED)
     received_at = models.DateTimeField()
     verified_at = models.DateTimeField(null=True, blank=True)
+    # The legal clock (deadlines.py): computed from the jurisdiction's rule, never typed in.
+    clock_started_at = models.DateTimeField(null=True, blank=True)
+    clock_paused_days = models.PositiveIntegerField(default=0)
+    acknowledge_by = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
+    extended_due_at = models.DateTimeField(null=True, blank=True)
+    extended_at = models.DateTimeField(null=True, blank=True)
+    extension_reason = models.TextField(blank=True)
+    due_override_reason = models.TextField(blank=True)
+    latest_safe_submit = models.DateTimeField(null=True, blank=True, db_index=True)
     decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
     reason_code = models.CharField(max_length=64, blank=True)
     decision_note = models.TextField(blank=True)
@@ -122,10 +134,16 @@ class ErasureRequest(models.Model):
             ("decide_request", "Can approve or reject a request"),
             ("cancel_request", "Can cancel a request"),
             ("annotate_request", "Can add notes to a request"),
+            ("extend_request", "Can extend a request's deadline once"),
         ]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def deadline(self) -> "datetime | None":
+        """The deadline in force: the extended one once the request was extended."""
+        return self.extended_due_at or self.due_at
 
 
 class Subject(models.Model):

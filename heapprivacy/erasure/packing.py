@@ -34,7 +34,7 @@ def _pack_one(account: HeapAccount, release: bool, actor: Actor) -> int | None:
             .order_by("id")
             .values_list("id", "kind", "value", "queued_at")[:MAX_BATCH_SIZE]
         )
-        if not claimed or not (release or _is_due(claimed)):
+        if not claimed or not (release or _is_due(claimed) or _deadline_near(account)):
             return None
         users = payload_users((kind, value) for _, kind, value, _ in claimed)
         batch = DeletionBatch.objects.create(
@@ -59,6 +59,16 @@ def _pack_one(account: HeapAccount, release: bool, actor: Actor) -> int | None:
             },
         )
     return batch.pk
+
+
+def _deadline_near(account: HeapAccount) -> bool:
+    """A queued subject's request is within SAFE_SUBMIT_LEAD of its latest safe submit."""
+    horizon = timezone.now() + seconds("SAFE_SUBMIT_LEAD")
+    return Subject.objects.filter(
+        account=account,
+        state=Subject.State.QUEUED,
+        request__latest_safe_submit__lte=horizon,
+    ).exists()
 
 
 def _initial_state(size: int) -> str:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
+from heapprivacy.erasure.clock import request_clock_set
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
 from heapprivacy.erasure.references import references_allocate
 from heapprivacy.erasure.subjects import SubjectInput
@@ -47,6 +48,7 @@ def request_create(
             external_ref=external_ref,
             created_by_id=_user_id(actor),
         )
+        request_clock_set(request)
         count = subjects_add(request, account, subjects)
         audit_record(
             "request.created",

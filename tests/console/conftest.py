@@ -1,13 +1,20 @@
 """A small named cast for console tests: one user per role, each with a logged-in client."""
 
+from collections.abc import Callable, Iterator
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from heapprivacy.accounts.roles import Role
 from heapprivacy.accounts.services import user_create
+from heapprivacy.erasure.models import HeapAccount
+from heapprivacy.sandbox import Sandbox, SandboxConfig
+from tests.erasure.conftest import APP_ID, HeapSandbox
+from tests.erasure.factories import API_KEY, make_account
 
 PASSWORD = "a long enough password"
+ROLES = ["officer", "approver", "auditor", "administrator"]
 
 
 @pytest.fixture
@@ -35,8 +42,8 @@ def administrator(db: None) -> User:
     return user_create("adam", PASSWORD, [Role.ADMINISTRATOR])
 
 
-def logged_in(user: User) -> Client:
-    client = Client()
+def logged_in(user: User, **client_options: object) -> Client:
+    client = Client(**client_options)
     client.force_login(user)
     return client
 
@@ -74,3 +81,26 @@ def role_clients(
         "auditor": auditor_client,
         "administrator": administrator_client,
     }
+
+
+@pytest.fixture
+def client_as(request: pytest.FixtureRequest) -> Callable[[str], Client]:
+    """client_as("auditor"): the logged-in client of that role alone (only its user created)."""
+
+    def client_for(role: str) -> Client:
+        return request.getfixturevalue(f"{role}_client")
+
+    return client_for
+
+
+@pytest.fixture
+def account(db: None) -> HeapAccount:
+    """A Heap account nothing calls (port 9 discards); its key is the canary API_KEY."""
+    return make_account()
+
+
+@pytest.fixture
+def heap() -> Iterator[HeapSandbox]:
+    """A Heap sandbox on a free local port that knows APP_ID with the canary key."""
+    with Sandbox(SandboxConfig(accounts={APP_ID: API_KEY})) as sandbox:
+        yield HeapSandbox(sandbox)

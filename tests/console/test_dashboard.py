@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_staff_who_read_requests_see_the_dashboard(
     role_clients: dict[str, Client], role: str
 ) -> None:
-    assert role_clients[role].get("/").status_code == 200
+    assert role_clients[role].get("/dashboard/").status_code == 200
 
 
 def test_it_counts_requests_by_state_and_deadline(officer_client: Client) -> None:
@@ -24,10 +24,11 @@ def test_it_counts_requests_by_state_and_deadline(officer_client: Client) -> Non
     ErasureRequest.objects.filter(pk=overdue.pk).update(due_at=now - timedelta(days=1))
     ErasureRequest.objects.filter(pk=soon.pk).update(due_at=now + timedelta(days=3))
 
-    context = officer_client.get("/").context
+    context = officer_client.get("/dashboard/").context
 
     assert context["by_state"]["Received"] == 3
-    assert context["deadlines"] == {"due_in_7_days": 1, "overdue": 1}
+    assert context["deadlines"]["due_in_7_days"] == 1
+    assert context["deadlines"]["overdue"] == 1
 
 
 def test_the_weekly_chart_counts_received_and_completed(officer_client: Client) -> None:
@@ -36,7 +37,7 @@ def test_the_weekly_chart_counts_received_and_completed(officer_client: Client) 
         state="completed", completed_at=timezone.now()
     )
 
-    weeks = officer_client.get("/").context["weeks"]
+    weeks = officer_client.get("/dashboard/").context["weeks"]
 
     assert sum(week.received for week in weeks) == 1
     assert sum(week.completed for week in weeks) == 1
@@ -49,7 +50,7 @@ def test_the_median_days_to_complete_is_shown(officer_client: Client) -> None:
         state="completed", completed_at=timezone.now()
     )
 
-    assert officer_client.get("/").context["median_days"] == 4.0
+    assert officer_client.get("/dashboard/").context["median_days"] == 4.0
 
 
 @pytest.mark.parametrize("rows", [3, 300])
@@ -59,12 +60,32 @@ def test_the_dashboard_takes_the_same_queries_whatever_the_row_count(
     make_request(make_account(), [f"user-{n}" for n in range(rows)])
 
     with django_assert_num_queries(13):
-        officer_client.get("/")
+        officer_client.get("/dashboard/")
 
 
 def test_an_administrator_does_not_see_the_dashboard(administrator_client: Client) -> None:
-    assert administrator_client.get("/").status_code == 403
+    assert administrator_client.get("/dashboard/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "start"),
+    [("officer", "/dashboard/"), ("auditor", "/dashboard/"), ("administrator", "/heap-accounts/")],
+)
+def test_each_role_starts_on_a_page_it_may_see(
+    role_clients: dict[str, Client], role: str, start: str
+) -> None:
+    assert role_clients[role].get("/")["Location"] == start
+
+
+def test_a_request_near_its_latest_safe_submit_is_counted_at_risk(officer_client: Client) -> None:
+    request = make_request(make_account())
+    ErasureRequest.objects.filter(pk=request.pk).update(
+        latest_safe_submit=timezone.now() + timedelta(days=1),
+        due_at=timezone.now() + timedelta(days=10),
+    )
+
+    assert officer_client.get("/dashboard/").context["deadlines"]["at_risk"] == 1
 
 
 def test_the_dashboard_refuses_post(officer_client: Client) -> None:
-    assert officer_client.post("/").status_code == 405
+    assert officer_client.post("/dashboard/").status_code == 405

@@ -30,7 +30,8 @@ def test_an_officer_verifies_with_a_method_and_the_note_stays_off_the_audit_trai
     officer_client: Client, erasure_request: ErasureRequest
 ) -> None:
     response = officer_client.post(
-        url(erasure_request, "verify"), {"method": "document", "note": "passport seen, Jo Doe"}
+        url(erasure_request, "verify"),
+        {"verify-method": "document", "verify-note": "passport seen, Jo Doe"},
     )
 
     assert response.status_code == 302
@@ -64,7 +65,8 @@ def test_an_officer_rejects_with_a_reason(
     officer_client: Client, erasure_request: ErasureRequest
 ) -> None:
     officer_client.post(
-        url(erasure_request, "reject"), {"reason_code": "not_a_subject", "note": "unknown"}
+        url(erasure_request, "reject"),
+        {"reject-reason_code": "not_a_subject", "reject-note": "unknown"},
     )
 
     rejected = reload(erasure_request)
@@ -75,7 +77,7 @@ def test_an_officer_rejects_with_a_reason(
 def test_a_rejection_without_a_known_reason_is_refused(
     officer_client: Client, erasure_request: ErasureRequest
 ) -> None:
-    response = officer_client.post(url(erasure_request, "reject"), {"reason_code": "whim"})
+    response = officer_client.post(url(erasure_request, "reject"), {"reject-reason_code": "whim"})
 
     assert response.status_code == 400
     assert reload(erasure_request).state == ErasureRequest.State.RECEIVED
@@ -84,7 +86,7 @@ def test_a_rejection_without_a_known_reason_is_refused(
 def test_a_verification_with_an_unknown_method_is_refused(
     officer_client: Client, erasure_request: ErasureRequest
 ) -> None:
-    response = officer_client.post(url(erasure_request, "verify"), {"method": "vibes"})
+    response = officer_client.post(url(erasure_request, "verify"), {"verify-method": "vibes"})
 
     assert response.status_code == 400
     assert not RequestNote.objects.exists()
@@ -104,9 +106,11 @@ def test_approving_twice_says_so_and_changes_nothing(
 def test_a_refused_verification_leaves_no_note_behind(
     officer_client: Client, erasure_request: ErasureRequest
 ) -> None:
-    officer_client.post(url(erasure_request, "verify"), {"method": "document"})
+    officer_client.post(url(erasure_request, "verify"), {"verify-method": "document"})
 
-    officer_client.post(url(erasure_request, "verify"), {"method": "document", "note": "again"})
+    officer_client.post(
+        url(erasure_request, "verify"), {"verify-method": "document", "verify-note": "again"}
+    )
 
     assert not RequestNote.objects.filter(text="again").exists()
 
@@ -134,9 +138,9 @@ def test_an_empty_note_is_refused(officer_client: Client, erasure_request: Erasu
 
 
 ACTIONS = [
-    ("verify", {"method": "document"}),
+    ("verify", {"verify-method": "document"}),
     ("approve", {}),
-    ("reject", {"reason_code": "other"}),
+    ("reject", {"reject-reason_code": "other"}),
     ("cancel", {}),
     ("note", {"text": "x"}),
 ]
@@ -188,3 +192,35 @@ def test_a_post_without_a_csrf_token_is_refused(
 
 def test_an_unknown_reference_is_404(officer_client: Client) -> None:
     assert officer_client.post("/requests/DSR-2026-999999/approve").status_code == 404
+
+
+def test_an_officer_extends_once_with_reasons(
+    officer_client: Client, erasure_request: ErasureRequest
+) -> None:
+    officer_client.post(url(erasure_request, "extend"), {"extend-reason": "complex systems"})
+    response = officer_client.post(
+        url(erasure_request, "extend"), {"extend-reason": "again"}, follow=True
+    )
+
+    extended = reload(erasure_request)
+    assert extended.extended_due_at is not None
+    assert extended.extension_reason == "complex systems"
+    assert b"already extended" in response.content
+
+
+def test_an_extension_without_reasons_is_refused(
+    officer_client: Client, erasure_request: ErasureRequest
+) -> None:
+    response = officer_client.post(url(erasure_request, "extend"), {"extend-reason": ""})
+
+    assert response.status_code == 400
+    assert reload(erasure_request).extended_due_at is None
+
+
+@pytest.mark.parametrize("role", ["auditor", "approver", "administrator"])
+def test_only_officers_extend(
+    role_clients: dict[str, Client], erasure_request: ErasureRequest, role: str
+) -> None:
+    response = role_clients[role].post(url(erasure_request, "extend"), {"extend-reason": "x"})
+
+    assert response.status_code == 403

@@ -82,7 +82,7 @@ def test_the_page_takes_the_same_queries_whatever_the_subject_count(
 ) -> None:
     request = make_request(make_account(), [f"user-{n}" for n in range(subjects)])
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         page(officer_client, request)
 
 

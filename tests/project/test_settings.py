@@ -16,6 +16,8 @@ BAD_VALUES = [
     ("LOG_LEVEL", "LOUD"),
     ("FIELD_ENCRYPTION_KEYS", "not-a-fernet-key"),
     ("EMAIL_URL", "pigeon://loft"),
+    ("INTAKE_RATE_LIMIT", "5 per hour"),
+    ("DEADLINE_TIME_ZONE", "Mars/Olympus"),
 ]
 
 

@@ -1,9 +1,25 @@
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from heapprivacy.console import dashboard
-from heapprivacy.console.access import permission_required
+from heapprivacy.console.access import access_denied, permission_required
+
+# Where each role starts: the first page in this list the user may see.
+START_PAGES = [
+    ("erasure.view_erasurerequest", "console:dashboard"),
+    ("erasure.view_heapaccount", "console:heap_account_list"),
+]
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    for permission, page in START_PAGES:
+        if request.user.has_perm(permission):
+            return redirect(page)
+    access_denied(request, "no role gives this user a page")
 
 
 @require_GET
@@ -18,5 +34,6 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "median_days": dashboard.median_days_to_complete(),
         "chart_height": dashboard.CHART_HEIGHT,
         "bar_width": dashboard.BAR_WIDTH,
+        "chart_width": dashboard.CHART_WIDTH,
     }
     return render(request, "console/dashboard.html", context)

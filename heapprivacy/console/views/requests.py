@@ -12,7 +12,14 @@ from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
 from heapprivacy.console import selectors
 from heapprivacy.console.access import access_denied, permission_required
-from heapprivacy.console.forms import NoteForm, RejectForm, RequestFilterForm, VerifyForm
+from heapprivacy.console.forms import (
+    ExtendForm,
+    NoteForm,
+    RejectForm,
+    RequestFilterForm,
+    VerifyForm,
+)
+from heapprivacy.erasure.clock import ExtensionRefused, request_extend
 from heapprivacy.erasure.models import ErasureRequest, RequestNote
 from heapprivacy.erasure.requests import (
     request_approve,
@@ -20,6 +27,7 @@ from heapprivacy.erasure.requests import (
     request_reject,
     request_verify,
 )
+from heapprivacy.erasure.selectors import request_timeline
 from heapprivacy.erasure.transitions import InvalidTransition
 
 SUBJECTS_SHOWN = 50
@@ -47,16 +55,17 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(ErasureRequest, reference=reference)
     context = {
         "erasure_request": erasure_request,
-        "timeline": selectors.request_timeline(erasure_request),
+        "timeline": request_timeline(erasure_request),
         "subject_counts": selectors.request_subject_counts(erasure_request),
         "subjects": erasure_request.subjects.select_related("batch").order_by("pk")[
             :SUBJECTS_SHOWN
         ],
         "batches": selectors.request_batches(erasure_request),
         "notes": erasure_request.notes.select_related("author").order_by("created_at"),
-        "verify_form": VerifyForm(),
-        "reject_form": RejectForm(),
+        "verify_form": VerifyForm(prefix="verify"),
+        "reject_form": RejectForm(prefix="reject"),
         "note_form": NoteForm(),
+        "extend_form": ExtendForm(prefix="extend"),
     }
     return render(request, "console/request_detail.html", context)
 
@@ -65,7 +74,7 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @permission_required("erasure.verify_request")
 def request_verify_view(request: HttpRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(ErasureRequest, reference=reference)
-    form = VerifyForm(request.POST)
+    form = VerifyForm(request.POST, prefix="verify")
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
 
@@ -100,7 +109,7 @@ def request_approve_view(request: HttpRequest, reference: str) -> HttpResponse:
 @permission_required("erasure.decide_request")
 def request_reject_view(request: HttpRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(ErasureRequest, reference=reference)
-    form = RejectForm(request.POST)
+    form = RejectForm(request.POST, prefix="reject")
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
     _apply(
@@ -113,6 +122,24 @@ def request_reject_view(request: HttpRequest, reference: str) -> HttpResponse:
         ),
         "Rejected.",
     )
+    return redirect("console:request_detail", reference=reference)
+
+
+@require_POST
+@permission_required("erasure.extend_request")
+def request_extend_view(request: HttpRequest, reference: str) -> HttpResponse:
+    erasure_request = get_object_or_404(ErasureRequest, reference=reference)
+    form = ExtendForm(request.POST, prefix="extend")
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+    try:
+        request_extend(
+            erasure_request, actor=Actor.for_user(request.user), reason=form.cleaned_data["reason"]
+        )
+    except ExtensionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "Extended. Tell the subject why, within the first period.")
     return redirect("console:request_detail", reference=reference)
 
 

@@ -1,0 +1,128 @@
+"""Services of the legal clock: a request's deadlines, its one extension, an override.
+
+Deadlines come from the jurisdiction's rule (jurisdictions.py, deadlines.py). The latest safe
+submit is the deadline minus how long Heap takes here (learned from this installation's own
+submitted → complete history) minus a margin; packing sends subjects early when it nears.
+"""
+
+import statistics
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from heapprivacy.audit.actors import Actor
+from heapprivacy.audit.services import audit_record
+from heapprivacy.erasure.deadlines import deadlines_compute, end_of_day, local_date
+from heapprivacy.erasure.jurisdictions import rule_for
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
+
+# Until this many batches have completed here, Heap's processing time is taken as the default.
+HISTORY_NEEDED = 10
+HISTORY_WINDOW = 50
+
+
+class ExtensionRefused(Exception):
+    pass
+
+
+def heap_processing_time() -> timedelta:
+    """Median submitted → complete time of the last batches, or the default without history."""
+    spans = list(
+        DeletionBatch.objects.filter(state=DeletionBatch.State.COMPLETE)
+        .order_by("-completed_at")
+        .values_list("submitted_at", "completed_at")[:HISTORY_WINDOW]
+    )
+    if len(spans) < HISTORY_NEEDED:
+        return timedelta(seconds=settings.HEAP_PROCESSING_TIME_DEFAULT)
+    return timedelta(
+        seconds=statistics.median((done - sent).total_seconds() for sent, done in spans)
+    )
+
+
+def latest_safe_submit(deadline: datetime) -> datetime:
+    return deadline - heap_processing_time() - timedelta(seconds=settings.SAFE_SUBMIT_MARGIN)
+
+
+def clock_fields(request: ErasureRequest) -> dict[str, object]:
+    """The computed dates of a request, from its jurisdiction and when its clock started."""
+    rule = rule_for(request.jurisdiction)
+    start = request.clock_started_at or request.received_at
+    deadlines = deadlines_compute(rule, local_date(start), request.clock_paused_days)
+    due_at = end_of_day(deadlines.due)
+    acknowledge = deadlines.acknowledge_by
+    extended = end_of_day(deadlines.extended_due) if request.extended_at else None
+    return {
+        "clock_started_at": start,
+        "acknowledge_by": end_of_day(acknowledge) if acknowledge else None,
+        "due_at": due_at,
+        "extended_due_at": extended,
+        "latest_safe_submit": latest_safe_submit(extended or due_at),
+    }
+
+
+def request_clock_set(request: ErasureRequest) -> None:
+    """Compute and store the request's deadlines (at creation, and when the clock changes)."""
+    fields = clock_fields(request)
+    ErasureRequest.objects.filter(pk=request.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(request, name, value)
+
+
+def request_acknowledge(request: ErasureRequest) -> None:
+    """Record that the subject was told we have their request (the first time only)."""
+    now = timezone.now()
+    if ErasureRequest.objects.filter(pk=request.pk, acknowledged_at=None).update(
+        acknowledged_at=now
+    ):
+        request.acknowledged_at = now
+
+
+def request_extend(request: ErasureRequest, *, actor: Actor, reason: str) -> None:
+    """Use the one extension the law allows, inside the first period, with reasons."""
+    if request.extended_at is not None:
+        raise ExtensionRefused(f"{request.reference} was already extended")
+    if request.due_at is None or timezone.now() > request.due_at:
+        raise ExtensionRefused("the first period has ended: an extension can no longer be given")
+    if request.state not in ErasureRequest.OPEN_STATES:
+        raise ExtensionRefused(f"{request.reference} is {request.state}")
+    if not reason.strip():
+        raise ExtensionRefused("an extension needs its reasons")
+    with transaction.atomic():
+        request.extended_at = timezone.now()
+        request.extension_reason = reason
+        request.save(update_fields=["extended_at", "extension_reason"])
+        request_clock_set(request)
+        audit_record(
+            "request.extended",
+            actor=actor,
+            target=request,
+            request_ref=request.reference,
+            details={"extended_due_at": request.extended_due_at.isoformat()},
+        )
+
+
+def request_due_override(
+    request: ErasureRequest, *, actor: Actor, due_at: datetime, reason: str
+) -> None:
+    """Set a deadline by hand. It needs a reason, and the change is audited."""
+    if not reason.strip():
+        raise ValueError("overriding a computed deadline needs a reason")
+    previous = request.deadline
+    field = "extended_due_at" if request.extended_at else "due_at"
+    with transaction.atomic():
+        setattr(request, field, due_at)
+        request.due_override_reason = reason
+        request.latest_safe_submit = latest_safe_submit(due_at)
+        request.save(update_fields=[field, "due_override_reason", "latest_safe_submit"])
+        audit_record(
+            "request.due_overridden",
+            actor=actor,
+            target=request,
+            request_ref=request.reference,
+            details={
+                "from": previous.isoformat() if previous else None,
+                "to": due_at.isoformat(),
+            },
+        )
