@@ -37,6 +37,22 @@ class Rule:
     source: str
 
 
+def _virginia_model(code: str, name: str, state: str, source: str) -> Rule:
+    """The states that copy Virginia: 45 days from receipt, one 45-day extension with notice."""
+    return Rule(
+        code=code,
+        name=name,
+        respond_within=Period(45, Unit.DAYS),
+        extension=Period(45, Unit.DAYS),
+        acknowledge_within=None,
+        clock_waits_for_identity=False,
+        clock_stops_for_clarification=False,
+        holiday_country="US",
+        holiday_subdivision=state,
+        source=source,
+    )
+
+
 RULES: dict[str, Rule] = {
     # Regulation (EU) 2016/679, Art. 12(3): "without undue delay and in any event within one
     # month of receipt … may be extended by two further months … The controller shall inform
@@ -86,44 +102,11 @@ RULES: dict[str, Rule] = {
     ),
     # Va. Code § 59.1-577(B)(1): respond within 45 days of receipt; may be extended once by 45
     # additional days when reasonably necessary, informing the consumer within the first 45.
-    "VCDPA": Rule(
-        code="VCDPA",
-        name="Virginia VCDPA",
-        respond_within=Period(45, Unit.DAYS),
-        extension=Period(45, Unit.DAYS),
-        acknowledge_within=None,
-        clock_waits_for_identity=False,
-        clock_stops_for_clarification=False,
-        holiday_country="US",
-        holiday_subdivision="VA",
-        source="Va. Code § 59.1-577(B)(1)",
-    ),
-    # Colo. Rev. Stat. § 6-1-1306(2)(a)-(b): 45 days, one 45-day extension (Virginia model).
-    "CPA": Rule(
-        code="CPA",
-        name="Colorado CPA",
-        respond_within=Period(45, Unit.DAYS),
-        extension=Period(45, Unit.DAYS),
-        acknowledge_within=None,
-        clock_waits_for_identity=False,
-        clock_stops_for_clarification=False,
-        holiday_country="US",
-        holiday_subdivision="CO",
-        source="C.R.S. § 6-1-1306(2)",
-    ),
-    # Conn. Gen. Stat. § 42-518(b)(1): 45 days, one 45-day extension (Virginia model).
-    "CTDPA": Rule(
-        code="CTDPA",
-        name="Connecticut CTDPA",
-        respond_within=Period(45, Unit.DAYS),
-        extension=Period(45, Unit.DAYS),
-        acknowledge_within=None,
-        clock_waits_for_identity=False,
-        clock_stops_for_clarification=False,
-        holiday_country="US",
-        holiday_subdivision="CT",
-        source="Conn. Gen. Stat. § 42-518(b)(1)",
-    ),
+    "VCDPA": _virginia_model("VCDPA", "Virginia VCDPA", "VA", "Va. Code § 59.1-577(B)(1)"),
+    # Colo. Rev. Stat. § 6-1-1306(2)(a)-(b): 45 days, one 45-day extension.
+    "CPA": _virginia_model("CPA", "Colorado CPA", "CO", "C.R.S. § 6-1-1306(2)"),
+    # Conn. Gen. Stat. § 42-518(b)(1): 45 days, one 45-day extension.
+    "CTDPA": _virginia_model("CTDPA", "Connecticut CTDPA", "CT", "Conn. Gen. Stat. § 42-518(b)(1)"),
 }
 
 

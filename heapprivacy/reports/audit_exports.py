@@ -12,26 +12,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from heapprivacy.audit.chain import event_line
+from heapprivacy.audit.chain import EXPORT_FIELDS, event_line
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.reports.csvsafe import chunked, csv_stream
 from heapprivacy.reports.filters import AuditFilters
 
 CHUNK = 2_000
-CSV_COLUMNS = [
-    "seq",
-    "at",
-    "actor_kind",
-    "actor_id",
-    "actor_label",
-    "action",
-    "target_type",
-    "target_id",
-    "request_ref",
-    "details",
-    "prev_hash",
-    "hash",
-]
+CSV_COLUMNS = list(EXPORT_FIELDS)
 
 
 def audit_events_filtered(filters: AuditFilters) -> QuerySet[AuditEvent]:
