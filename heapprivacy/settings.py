@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "heapprivacy.intake",
     "heapprivacy.api",
     "heapprivacy.reports",
+    "heapprivacy.notifications",
 ]
 
 MIDDLEWARE = [
@@ -224,9 +225,21 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "heapprivacy.ops.tasks.record_heartbeat", "schedule": crontab()},
     "erasure-sweeps": {"task": "heapprivacy.erasure.tasks.run_sweeps", "schedule": crontab()},
+    "notifications-sweep": {
+        "task": "heapprivacy.notifications.tasks.sweep_notifications",
+        "schedule": crontab(),
+    },
+    "officer-digest": {
+        "task": "heapprivacy.notifications.tasks.send_officer_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "audit-anchor": {
         "task": "heapprivacy.audit.tasks.anchor_audit_head",
         "schedule": crontab(hour=0, minute=5),
+    },
+    "erasure-retention": {
+        "task": "heapprivacy.erasure.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 
@@ -256,6 +269,9 @@ SAFE_SUBMIT_LEAD = read_int("SAFE_SUBMIT_LEAD", default=3 * 24 * 3600)
 # A batch larger than this waits for an Approver other than the officers who approved its
 # requests (0 turns the second approval off).
 REQUIRE_SECOND_APPROVAL_ABOVE = read_int("REQUIRE_SECOND_APPROVAL_ABOVE", default=0)
+# Days a closed request is kept as it is before its personal data is replaced by keyed hashes
+# (retention.py). 730: the 24 months CCPA regulations (11 CCR § 7101) ask records to be kept.
+RETENTION_DAYS = read_int("RETENTION_DAYS", default=730, minimum=1)
 
 # --- Logging ------------------------------------------------------------------------------
 LOG_LEVEL = read_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
@@ -275,6 +291,10 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="privacy@localhost")
 # Absolute base of links in emails (verification, status page, certificate).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Every email waits in the outbox (heapprivacy/notifications) until sent: a failed attempt is
+# retried after EMAIL_RETRY_BASE_DELAY seconds, doubling each time, up to EMAIL_MAX_ATTEMPTS.
+EMAIL_MAX_ATTEMPTS = read_int("EMAIL_MAX_ATTEMPTS", default=8, minimum=1)
+EMAIL_RETRY_BASE_DELAY = read_int("EMAIL_RETRY_BASE_DELAY", default=60, minimum=1)
 
 # --- Intake -----------------------------------------------------------------------------
 INTAKE_IDENTITY_FROM_EMAIL = read_bool("INTAKE_IDENTITY_FROM_EMAIL", default=True)

@@ -76,5 +76,7 @@ class NoteForm(forms.Form):
 
 class ExtendForm(forms.Form):
     reason = forms.CharField(
-        max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), label="Reasons for the extension"
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reasons for the extension (sent to the subject)",
     )

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -58,6 +58,19 @@ def _search(requests: QuerySet, term: str) -> QuerySet:
         | Q(requester_email__iexact=term.strip())
         | Q(pk__in=by_subject)
     )
+
+
+def with_previously_erased(requests: QuerySet[ErasureRequest]) -> QuerySet[ErasureRequest]:
+    """Annotate `previously_erased_subjects`: how many of a request's subjects Heap had erased
+    before (retention.py), counted in the same query through the partial index of flagged ones."""
+    flagged = (
+        Subject.objects.filter(request=OuterRef("pk"), previously_erased=True)
+        .order_by()
+        .values("request")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return requests.annotate(previously_erased_subjects=Coalesce(Subquery(flagged), 0))
 
 
 def page_of(queryset: QuerySet, number: int) -> Page:

@@ -17,6 +17,7 @@ from heapprivacy.audit.services import audit_record
 from heapprivacy.erasure.deadlines import deadlines_compute, end_of_day, local_date
 from heapprivacy.erasure.jurisdictions import rule_for
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
+from heapprivacy.notifications.notices import extension_notify
 
 # Until this many batches have completed here, Heap's processing time is taken as the default.
 HISTORY_NEEDED = 10
@@ -101,6 +102,7 @@ def request_extend(request: ErasureRequest, *, actor: Actor, reason: str) -> Non
             request_ref=request.reference,
             details={"extended_due_at": request.extended_due_at.isoformat()},
         )
+        extension_notify(request)  # the notice with the reasons, in the same action
 
 
 def request_due_override(

@@ -97,7 +97,9 @@ class ErasureRequest(models.Model):
     reference = models.CharField(max_length=32, unique=True)
     source = models.CharField(max_length=8, choices=Source.choices)
     external_ref = models.CharField(max_length=255, blank=True, db_index=True)
-    requester_email = models.EmailField(blank=True)
+    # An email address (each intake channel validates it), or `hmac:<64 hex>` once retention has
+    # pseudonymised the request (retention.py): hence a CharField of EmailField's length.
+    requester_email = models.CharField(max_length=254, blank=True)
     jurisdiction = models.CharField(max_length=16)
     state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVED)
     received_at = models.DateTimeField()
@@ -122,6 +124,8 @@ class ErasureRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Set when retention replaced its personal data by keyed hashes (retention.py).
+    pseudonymised_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -149,7 +153,10 @@ class ErasureRequest(models.Model):
 class Subject(models.Model):
     """One Heap identifier named by a request, sent to one Heap account.
 
-    The value is kept byte for byte: never trimmed, lowercased or normalised.
+    The value is kept byte for byte: never trimmed, lowercased or normalised. `value_hmac` is
+    its keyed hash (reports.pseudonyms.subject_pseudonym), set at creation and kept when
+    retention replaces the value by `hmac:<value_hmac>`: it is how a new subject is recognised
+    as one Heap has erased before (`previously_erased`, CCPA § 7022(e) allows keeping it).
     """
 
     class Kind(models.TextChoices):
@@ -169,6 +176,8 @@ class Subject(models.Model):
     account = models.ForeignKey(HeapAccount, on_delete=models.PROTECT, related_name="subjects")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     value = models.CharField(max_length=255)
+    value_hmac = models.CharField(max_length=64, blank=True, db_index=True)
+    previously_erased = models.BooleanField(default=False)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     queued_at = models.DateTimeField(null=True, blank=True)
     batch = models.ForeignKey(
@@ -184,6 +193,12 @@ class Subject(models.Model):
                 fields=["account", "id"], name="subject_queued_idx", condition=Q(state="queued")
             ),
             models.Index(fields=["kind", "value"]),
+            # The console marks requests with a flagged subject: a small index of those only.
+            models.Index(
+                fields=["request"],
+                name="subject_prev_erased_idx",
+                condition=Q(previously_erased=True),
+            ),
         ]
 
     def __str__(self) -> str:

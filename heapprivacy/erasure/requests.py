@@ -12,8 +12,10 @@ from heapprivacy.audit.services import audit_record
 from heapprivacy.erasure.clock import request_clock_set
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
 from heapprivacy.erasure.references import references_allocate
+from heapprivacy.erasure.retention import previously_erased_record, subjects_build
 from heapprivacy.erasure.subjects import SubjectInput
 from heapprivacy.erasure.transitions import REQUEST_TRANSITIONS, request_transition
+from heapprivacy.notifications.notices import completion_notify, rejection_notify
 
 SUBJECT_CHUNK = 5_000  # bulk_create in chunks keeps memory flat (DESIGN.md, performance notes)
 
@@ -63,14 +65,17 @@ def request_create(
 def subjects_add(
     request: ErasureRequest, account: HeapAccount, items: Iterable[SubjectInput]
 ) -> int:
-    """Add subjects to a request still awaiting its decision, streaming in chunks."""
-    count = 0
+    """Add subjects to a request still awaiting its decision, streaming in chunks.
+
+    Each gets its keyed hash; those Heap has erased before are flagged and counted in one
+    request.previously_erased audit event (retention.py).
+    """
+    count = flagged = 0
     for chunk in _chunks(iter(items), SUBJECT_CHUNK):
-        Subject.objects.bulk_create(
-            Subject(request=request, account=account, kind=item.kind, value=item.value)
-            for item in chunk
-        )
-        count += len(chunk)
+        subjects = Subject.objects.bulk_create(subjects_build(request, account, chunk))
+        count += len(subjects)
+        flagged += sum(subject.previously_erased for subject in subjects)
+    previously_erased_record(request, flagged)
     return count
 
 
@@ -135,6 +140,7 @@ def request_reject(
             request_ref=request.reference,
             details={"reason_code": reason_code},
         )
+        rejection_notify(request)  # the reason in words and the right to complain
 
 
 def request_cancel(request: ErasureRequest, *, actor: Actor) -> None:
@@ -179,6 +185,7 @@ def requests_complete_finished(request_ids: Iterable[int]) -> list[str]:
             target=request,
             request_ref=request.reference,
         )
+        completion_notify(request)  # with the link to the certificate
         completed.append(request.reference)
     return completed
 

@@ -2,6 +2,7 @@
 
 from heapprivacy.celery import app
 from heapprivacy.erasure.polling import batch_poll
+from heapprivacy.erasure.retention import retention_sweep
 from heapprivacy.erasure.submission import batch_submit
 from heapprivacy.erasure.sweeps import sweeps_run
 
@@ -19,3 +20,9 @@ def poll_batch(batch_id: int) -> None:
 @app.task
 def run_sweeps() -> None:
     sweeps_run(submit=submit_batch.delay, poll=poll_batch.delay)
+
+
+@app.task
+def apply_retention() -> None:
+    """Daily (beat): pseudonymise requests closed more than RETENTION_DAYS ago (retention.py)."""
+    retention_sweep()

@@ -1,32 +1,24 @@
-"""Emails to subjects: plain text and HTML from templates/intake/email/.
+"""Emails to subjects from the intake: plain text and HTML from templates/intake/email/.
 
-Each send is audited as `email.sent` (or `email.failed`) with the template, the request's
-reference and an HMAC of the recipient under PSEUDONYM_KEY: enough to show that, when and to
-whom (given the address) we wrote, never the address or the body.
+They go through the outbox (heapprivacy.notifications.services.notify): recorded in the
+caller's transaction, sent once it commits and retried while the mail server fails. Each send
+is audited as `email.sent` (or `email.failed`) with the template, the request's reference and
+an HMAC of the recipient under PSEUDONYM_KEY: enough to show that, when and to whom (given the
+address) we wrote, never the address or the body.
 """
 
-import hashlib
-import hmac
-import logging
-import smtplib
-
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.urls import reverse
 
-from heapprivacy.audit.actors import Actor
-from heapprivacy.audit.services import audit_record
 from heapprivacy.erasure.models import ErasureRequest
-from heapprivacy.intake import tokens
 from heapprivacy.intake.jurisdictions import timeline_sentence
+from heapprivacy.notifications import services as outbox
+from heapprivacy.notifications.models import Notification
+from heapprivacy.notifications.notices import public_url, requester_notify
 
-logger = logging.getLogger(__name__)
-
-SENDER = Actor.system("intake email")
-SENT_ACTION = "email.sent"
+SENT_ACTION = outbox.SENT_ACTION
+recipient_hmac = outbox.recipient_hmac
 VERIFICATION = "intake/email/verification"
-ACKNOWLEDGEMENT = "intake/email/acknowledgement"
+ACKNOWLEDGEMENT = outbox.ACKNOWLEDGEMENT  # its sending records the request's acknowledged_at
 ALREADY_OPEN = "intake/email/already_open"
 SUBJECT_LINES = {
     VERIFICATION: "Confirm your request to erase your data ({reference})",
@@ -35,8 +27,8 @@ SUBJECT_LINES = {
 }
 
 
-def verification_send(request: ErasureRequest, token: str) -> bool:
-    return _send(
+def verification_notify(request: ErasureRequest, token: str) -> Notification | None:
+    return _notify(
         VERIFICATION,
         request,
         verify_url=public_url("intake:erasure_verify", token),
@@ -44,22 +36,12 @@ def verification_send(request: ErasureRequest, token: str) -> bool:
     )
 
 
-def acknowledgement_send(request: ErasureRequest) -> bool:
-    return _send(ACKNOWLEDGEMENT, request, timeline=timeline_sentence(request.jurisdiction))
+def acknowledgement_notify(request: ErasureRequest) -> Notification | None:
+    return _notify(ACKNOWLEDGEMENT, request, timeline=timeline_sentence(request.jurisdiction))
 
 
-def already_open_send(request: ErasureRequest) -> bool:
-    return _send(ALREADY_OPEN, request)
-
-
-def recipient_hmac(address: str) -> str:
-    """HMAC-SHA256 of the address exactly as sent, keyed with PSEUDONYM_KEY."""
-    key = settings.PSEUDONYM_KEY.encode()
-    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
-
-
-def public_url(name: str, *args: str) -> str:
-    return settings.PUBLIC_BASE_URL + reverse(name, args=args)
+def already_open_notify(request: ErasureRequest) -> Notification | None:
+    return _notify(ALREADY_OPEN, request)
 
 
 def duration_text(seconds: int) -> str:
@@ -70,37 +52,6 @@ def duration_text(seconds: int) -> str:
     return f"{seconds // 60} minutes"
 
 
-def _send(template: str, request: ErasureRequest, **context: str) -> bool:
-    recipient = request.requester_email
-    context = {
-        "reference": request.reference,
-        "status_url": public_url(
-            "intake:erasure_status", tokens.status_token_make(request.reference)
-        ),
-        "form_url": public_url("intake:erasure_form"),
-        **context,
-    }
-    details = {"template": template, "recipient_hmac": recipient_hmac(recipient)}
-    try:
-        send_mail(
-            SUBJECT_LINES[template].format(reference=request.reference),
-            render_to_string(f"{template}.txt", context),
-            settings.DEFAULT_FROM_EMAIL,
-            [recipient],
-            html_message=render_to_string(f"{template}.html", context),
-        )
-    except (smtplib.SMTPException, OSError) as error:
-        # The request stands; submitting the form again re-sends its link.
-        logger.warning(
-            "email %s for %s failed: %s", template, request.reference, type(error).__name__
-        )
-        _audit("email.failed", request, {**details, "error_class": type(error).__name__})
-        return False
-    _audit(SENT_ACTION, request, details)
-    return True
-
-
-def _audit(action: str, request: ErasureRequest, details: dict[str, str]) -> None:
-    audit_record(
-        action, actor=SENDER, target=request, request_ref=request.reference, details=details
-    )
+def _notify(template: str, request: ErasureRequest, **context: str) -> Notification | None:
+    subject = SUBJECT_LINES[template].format(reference=request.reference)
+    return requester_notify(template, request, subject, **context)

@@ -1,7 +1,8 @@
 """Public-form intake: submit a request, then confirm it from the emailed link.
 
-Emails go out after the transaction commits: a slow or failing mail server never holds the
-database, and a rolled-back request is never announced.
+Emails are recorded in the outbox inside the transaction that makes the change they announce,
+and sent after it commits (heapprivacy.notifications): a slow or failing mail server never holds
+the database or undoes a request, and a rolled-back request is never announced.
 """
 
 from collections.abc import Sequence
@@ -12,15 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
-from heapprivacy.audit.models import AuditEvent
 from heapprivacy.audit.services import audit_record
-from heapprivacy.erasure.clock import request_acknowledge
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
 from heapprivacy.erasure.requests import request_create, request_verify, subjects_add
 from heapprivacy.erasure.subjects import SubjectInput, subject_parse
 from heapprivacy.erasure.transitions import InvalidTransition
 from heapprivacy.intake import notifications, tokens
 from heapprivacy.intake.models import VerificationLink
+from heapprivacy.notifications.models import Notification
 
 PUBLIC_FORM = Actor.system("public form")
 EMAIL_LINK = Actor.system("email link")
@@ -88,11 +88,10 @@ def intake_submit(
             _subjects_extend(request, account, subjects)
         send = created or _emails_sent_today(request) < MAX_EMAILS_PER_REQUEST_PER_DAY
         unverified = request.state == ErasureRequest.State.RECEIVED
-        token = _link_create(request) if send and unverified else None
-    if token:
-        notifications.verification_send(request, token)
-    elif send:
-        notifications.already_open_send(request)
+        if send and unverified:
+            notifications.verification_notify(request, _link_create(request))
+        elif send:
+            notifications.already_open_notify(request)
     return request
 
 
@@ -123,8 +122,9 @@ def verification_confirm(token: str) -> tuple[ErasureRequest, bool]:
         # One confirmation is enough: the request's other links (re-sends) are spent too.
         request.verification_links.filter(used_at=None).update(used_at=now)
         verified = _verify(request)
-    if verified and notifications.acknowledgement_send(request):
-        request_acknowledge(request)
+        if verified:
+            # Sending it records acknowledged_at (notifications.services).
+            notifications.acknowledgement_notify(request)
     return request, verified
 
 
@@ -178,10 +178,9 @@ def _subjects_extend(
 
 
 def _emails_sent_today(request: ErasureRequest) -> int:
-    return AuditEvent.objects.filter(
-        action=notifications.SENT_ACTION,
-        request_ref=request.reference,
-        at__gte=timezone.now() - timedelta(days=1),
+    """Emails to the request in the last 24 hours, sent or still waiting in the outbox."""
+    return Notification.objects.filter(
+        request=request, created_at__gte=timezone.now() - timedelta(days=1)
     ).count()
 
 

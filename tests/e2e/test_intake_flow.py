@@ -3,7 +3,9 @@
 The subject uses the keyboard only on the form (Tab, typing, Space, Enter): the form must work
 without a mouse. The live server runs in this process with pytest-django's locmem email backend,
 so the emails it sends land in `django.core.mail.outbox`, and PUBLIC_BASE_URL points the emailed
-links at the live server: the browser follows them exactly as written.
+links at the live server: the browser follows them exactly as written. The outbox's send task,
+queued when a request commits, runs at once in the server's thread instead of in a worker
+(whose locmem outbox this test could not read).
 """
 
 import re
@@ -18,6 +20,7 @@ from playwright.sync_api import Locator, Page, Response, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
+from heapprivacy.celery import app
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount
 from tests.e2e.conftest import log_in
 from tests.erasure.factories import make_account
@@ -49,6 +52,15 @@ def _intake_settings(settings: Settings, live_server: LiveServer) -> Iterator[No
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _emails_sent_in_process() -> Iterator[None]:
+    names = ("task_always_eager", "task_eager_propagates")
+    before = {name: app.conf[name] for name in names}
+    app.conf.update(dict.fromkeys(names, True))
+    yield
+    app.conf.update(before)
 
 
 @pytest.fixture

@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from heapprivacy.celery import app as celery_app
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
-from heapprivacy.erasure.requests import request_approve
+from heapprivacy.erasure.requests import request_approve, request_reject
 from tests.erasure.conftest import HeapSandbox
 from tests.erasure.factories import API_KEY, SYSTEM, make_request
 
 pytestmark = pytest.mark.django_db
+NOTHING_DONE = "recovered 0, packed 0, submitted 0, polled 0 batches; 0 emails due\n"
 
 IDENTITIES = ["alice@example.com", "bob@example.com"]
 
@@ -62,7 +63,7 @@ def test_once_packs_and_submits_an_approved_request_to_heap(
 ) -> None:
     stdout = run_sweeps("--once")
 
-    assert stdout == "recovered 0, packed 1, submitted 1, polled 0 batches\n"
+    assert stdout == "recovered 0, packed 1, submitted 1, polled 0 batches; 0 emails due\n"
     batch = DeletionBatch.objects.get()
     assert (batch.state, batch.size) == (DeletionBatch.State.SUBMITTED, 2)
     assert batch.deletion_request_id
@@ -77,12 +78,12 @@ def test_once_polls_on_a_later_pass_and_completes_the_request(
     approved: ErasureRequest, heap: HeapSandbox
 ) -> None:
     run_sweeps("--once")
-    assert run_sweeps("--once") == "recovered 0, packed 0, submitted 0, polled 0 batches\n"
+    assert run_sweeps("--once") == NOTHING_DONE
 
     with later(61):
         stdout = run_sweeps("--once")
 
-    assert stdout == "recovered 0, packed 0, submitted 0, polled 1 batches\n"
+    assert stdout == "recovered 0, packed 0, submitted 0, polled 1 batches; 0 emails due\n"
     assert DeletionBatch.objects.get().state == DeletionBatch.State.COMPLETE
     assert set(Subject.objects.values_list("state", flat=True)) == {Subject.State.ERASED}
     approved.refresh_from_db()
@@ -91,7 +92,7 @@ def test_once_polls_on_a_later_pass_and_completes_the_request(
 
 
 def test_once_with_nothing_to_do_calls_nobody(heap: HeapSandbox, account: HeapAccount) -> None:
-    assert run_sweeps("--once") == "recovered 0, packed 0, submitted 0, polled 0 batches\n"
+    assert run_sweeps("--once") == NOTHING_DONE
 
     assert heap.calls() == Counter()
 
@@ -102,7 +103,7 @@ def test_a_queued_subject_waits_for_the_batch_linger(
     settings.BATCH_LINGER = 900
     request_approve(make_request(account, IDENTITIES), actor=SYSTEM)
 
-    assert run_sweeps("--once") == "recovered 0, packed 0, submitted 0, polled 0 batches\n"
+    assert run_sweeps("--once") == NOTHING_DONE
 
     assert not DeletionBatch.objects.exists()
     assert heap.calls() == Counter()
@@ -113,7 +114,7 @@ def test_without_once_submission_is_a_celery_message_with_only_the_batch_id(
 ) -> None:
     stdout = run_sweeps()
 
-    assert stdout == "recovered 0, packed 1, submitted 1, polled 0 batches\n"
+    assert stdout == "recovered 0, packed 1, submitted 1, polled 0 batches; 0 emails due\n"
     batch = DeletionBatch.objects.get()
     assert [(headers["task"], list(body[0]), body[1]) for headers, body in published] == [
         ("heapprivacy.erasure.tasks.submit_batch", [batch.pk], {})
@@ -132,7 +133,7 @@ def test_without_once_a_due_poll_is_a_celery_message_with_only_the_batch_id(
     with later(61):
         stdout = run_sweeps()
 
-    assert stdout == "recovered 0, packed 0, submitted 0, polled 1 batches\n"
+    assert stdout == "recovered 0, packed 0, submitted 0, polled 1 batches; 0 emails due\n"
     batch = DeletionBatch.objects.get()
     assert [(headers["task"], list(body[0]), body[1]) for headers, body in published] == [
         ("heapprivacy.erasure.tasks.poll_batch", [batch.pk], {})
@@ -148,3 +149,11 @@ def assert_no_secret_or_identity(published: list[tuple[dict, object]]) -> None:
         sent = json.dumps([headers, body], default=str)
         assert API_KEY not in sent
         assert not [identity for identity in IDENTITIES if identity in sent]
+
+
+def test_once_also_sends_the_emails_that_are_due(account: HeapAccount, mailoutbox: list) -> None:
+    request = make_request(account, IDENTITIES, requester_email="subject@example.com")
+    request_reject(request, actor=SYSTEM, reason_code="not_a_subject")
+
+    assert run_sweeps("--once").endswith("; 1 emails due\n")
+    assert [message.to for message in mailoutbox] == [["subject@example.com"]]

@@ -1,15 +1,22 @@
-"""The cast of intake tests: one Heap account, a fresh rate-limit cache, and a form to post."""
+"""The cast of intake tests: one Heap account, a fresh rate-limit cache, and a form to post.
+
+Emails leave through the outbox once the transaction that records them commits. A test's
+transaction never does, so the actions below run what waits for the commit on the spot, and
+the send task runs in process (tests/notifications tests the outbox itself).
+"""
 
 import re
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, TestCase
 
+from heapprivacy.celery import app
 from heapprivacy.erasure.models import HeapAccount
 from tests.erasure.factories import make_account
 
@@ -37,6 +44,16 @@ def _intake_settings(settings: pytest.FixtureRequest) -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process() -> Iterator[None]:
+    """A task sent on commit runs at once, here, and its errors fail the test."""
+    names = ("task_always_eager", "task_eager_propagates")
+    before = {name: app.conf[name] for name in names}
+    app.conf.update(dict.fromkeys(names, True))
+    yield
+    app.conf.update(before)
+
+
 @pytest.fixture
 def account(db: None) -> HeapAccount:
     return make_account()
@@ -46,8 +63,20 @@ def form_data(**fields: str) -> dict[str, str]:
     return {"email": ALICE, "jurisdiction": "GDPR-EU", "about_me": "on", "website": ""} | fields
 
 
+def committed() -> AbstractContextManager:
+    """Run, on leaving the block, what the block left for its transaction's commit (emails)."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
 def submit(client: Client, **fields: str) -> HttpResponse:
-    return client.post(FORM_URL, form_data(**fields))
+    with committed():
+        return client.post(FORM_URL, form_data(**fields))
+
+
+def confirm(client: Client, path: str) -> HttpResponse:
+    """Confirm a request from its emailed verification link."""
+    with committed():
+        return client.post(path)
 
 
 def links(message: mail.EmailMessage) -> list[str]:

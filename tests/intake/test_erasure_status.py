@@ -7,7 +7,7 @@ from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.erasure.requests import request_approve, request_reject
 from heapprivacy.intake.tokens import status_token_make
 from tests.erasure.factories import SYSTEM
-from tests.intake.conftest import ALICE, status_path, submit, verify_path
+from tests.intake.conftest import ALICE, confirm, status_path, submit, verify_path
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_it_follows_the_request_to_approved(
     client: Client, request_and_path, mailoutbox: list
 ) -> None:
     _, path = request_and_path
-    client.post(verify_path(mailoutbox[0]))
+    confirm(client, verify_path(mailoutbox[0]))
     request_approve(ErasureRequest.objects.get(), actor=SYSTEM)
 
     page = client.get(path).content.decode()

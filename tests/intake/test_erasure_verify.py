@@ -13,7 +13,7 @@ from heapprivacy.erasure.requests import request_cancel, request_verify
 from heapprivacy.intake import services
 from heapprivacy.intake.models import VerificationLink
 from tests.erasure.factories import SYSTEM
-from tests.intake.conftest import ALICE, status_path, submit, verify_path
+from tests.intake.conftest import ALICE, confirm, status_path, submit, verify_path
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_following_the_link_asks_to_confirm_and_changes_nothing(
 
 
 def test_confirming_verifies_the_request_by_email_link(client: Client, emailed: str) -> None:
-    response = client.post(emailed)
+    response = confirm(client, emailed)
 
     request = the_request()
     assert response.status_code == 200
@@ -64,7 +64,7 @@ def test_confirming_verifies_the_request_by_email_link(client: Client, emailed: 
 def test_confirming_shows_the_reference_timeline_and_status_link(
     client: Client, emailed: str
 ) -> None:
-    page = client.post(emailed).content.decode()
+    page = confirm(client, emailed).content.decode()
 
     request = the_request()
     assert "Request confirmed" in page
@@ -76,7 +76,7 @@ def test_confirming_shows_the_reference_timeline_and_status_link(
 def test_confirming_sends_the_acknowledgement(
     client: Client, emailed: str, mailoutbox: list
 ) -> None:
-    client.post(emailed)
+    confirm(client, emailed)
 
     ack = mailoutbox[-1]
     assert len(mailoutbox) == 2
@@ -94,7 +94,7 @@ def test_the_acknowledgement_gives_the_jurisdictions_timeline(
     client: Client, account, mailoutbox: list
 ) -> None:
     submit(client, jurisdiction="CCPA")
-    client.post(verify_path(mailoutbox[0]))
+    confirm(client, verify_path(mailoutbox[0]))
 
     assert "within 45 days" in mailoutbox[-1].body
 
@@ -102,11 +102,11 @@ def test_the_acknowledgement_gives_the_jurisdictions_timeline(
 def test_a_replayed_link_is_refused_and_changes_nothing(
     client: Client, emailed: str, mailoutbox: list
 ) -> None:
-    client.post(emailed)
+    confirm(client, emailed)
     verified_at = the_request().verified_at
     events = AuditEvent.objects.count()
 
-    again = client.post(emailed)
+    again = confirm(client, emailed)
     shown = client.get(emailed)
 
     assert again.status_code == shown.status_code == 410
@@ -120,7 +120,7 @@ def test_a_replayed_link_is_refused_and_changes_nothing(
 def test_of_two_clicks_racing_only_one_verifies(client: Client, emailed: str, monkeypatch) -> None:
     token = emailed.rsplit("/", 1)[1]
     checked_before_the_other_click = services.verification_check(token)
-    client.post(emailed)
+    confirm(client, emailed)
     monkeypatch.setattr(
         services, "verification_check", lambda token: checked_before_the_other_click
     )
@@ -136,7 +136,7 @@ def test_an_expired_link_is_refused_and_changes_nothing(
     later = timezone.now() + timedelta(seconds=settings.VERIFICATION_LINK_TTL + 1)
 
     with time_machine.travel(later):
-        response = client.post(emailed)
+        response = confirm(client, emailed)
 
     assert response.status_code == 410
     assert b"This link has expired" in response.content
@@ -150,7 +150,7 @@ def test_a_link_is_still_good_just_before_it_expires(
     nearly = timezone.now() + timedelta(seconds=settings.VERIFICATION_LINK_TTL - 5)
 
     with time_machine.travel(nearly):
-        assert client.post(emailed).status_code == 200
+        assert confirm(client, emailed).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -189,9 +189,9 @@ def test_one_confirmation_spends_every_link_of_the_request(
     submit(client)  # a second link, re-sent
     second = verify_path(mailoutbox[1])
 
-    client.post(second)
+    confirm(client, second)
 
-    assert client.post(emailed).status_code == 410
+    assert confirm(client, emailed).status_code == 410
     assert not VerificationLink.objects.filter(used_at=None).exists()
 
 
@@ -200,7 +200,7 @@ def test_a_request_verified_meanwhile_by_an_officer_needs_no_confirming(
 ) -> None:
     request_verify(the_request(), actor=SYSTEM, method="document")
 
-    response = client.post(emailed)
+    response = confirm(client, emailed)
 
     assert response.status_code == 200
     assert b"Nothing more to confirm" in response.content
@@ -211,7 +211,7 @@ def test_a_request_verified_meanwhile_by_an_officer_needs_no_confirming(
 def test_a_cancelled_request_is_not_verified(client: Client, emailed: str) -> None:
     request_cancel(the_request(), actor=SYSTEM)
 
-    client.post(emailed)
+    confirm(client, emailed)
 
     assert the_request().state == ErasureRequest.State.CANCELLED
 

@@ -18,13 +18,14 @@ from heapprivacy.intake.services import (
     intake_submit,
 )
 from tests.erasure.factories import SYSTEM, make_account, make_request
-from tests.intake.conftest import ALICE, verify_path
+from tests.intake.conftest import ALICE, committed, verify_path
 
 pytestmark = pytest.mark.django_db
 
 
 def submit(**kw: object) -> ErasureRequest:
-    return intake_submit(email=kw.pop("email", ALICE), jurisdiction="GDPR-EU", **kw)
+    with committed():
+        return intake_submit(email=kw.pop("email", ALICE), jurisdiction="GDPR-EU", **kw)
 
 
 def identities(*values: str) -> list:

@@ -1,15 +1,13 @@
 """Emails to subjects: both parts, absolute links, and an audit trail without addresses."""
 
-import smtplib
-
 import pytest
 from django.test import Client
 
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.models import ErasureRequest
-from heapprivacy.intake import notifications
 from heapprivacy.intake.notifications import duration_text, recipient_hmac
-from tests.intake.conftest import ALICE, submit, verify_path
+from tests.intake.conftest import ALICE, confirm, submit, verify_path
+from tests.notifications import backends
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +30,7 @@ def test_each_email_is_audited_with_template_reference_and_recipient_hmac(
     client: Client, account, mailoutbox: list
 ) -> None:
     submit(client)
-    client.post(verify_path(mailoutbox[0]))
+    confirm(client, verify_path(mailoutbox[0]))
 
     events = AuditEvent.objects.filter(action="email.sent").order_by("seq")
     reference = ErasureRequest.objects.get().reference
@@ -54,7 +52,7 @@ def test_no_audit_event_holds_the_address_or_a_body(
     settings.INTAKE_IDENTITY_FROM_EMAIL = False
     submit(client, identifiers="user-secret-7")
     submit(client, identifiers="user-secret-7\nuser-secret-8")  # re-send, subjects added
-    client.post(verify_path(mailoutbox[0]))
+    confirm(client, verify_path(mailoutbox[0]))
     submit(client, identifiers="user-secret-9")  # verified and open: a notice, nothing added
 
     trail = str(list(AuditEvent.objects.values_list("actor_label", "details")))
@@ -72,12 +70,9 @@ def test_the_recipient_hmac_is_keyed(settings) -> None:
 
 
 def test_a_mail_server_failure_keeps_the_request_and_is_audited(
-    client: Client, account, monkeypatch
+    client: Client, account, settings
 ) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise smtplib.SMTPRecipientsRefused({ALICE: (550, b"no")})
-
-    monkeypatch.setattr(notifications, "send_mail", refuse)
+    settings.EMAIL_BACKEND = backends.REFUSING_ADDRESS
 
     response = submit(client)
 

@@ -39,7 +39,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     form = RequestFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     requests = selectors.requests_filtered(filters)
-    page = selectors.page_of(requests, filters.get("page") or 1)
+    page = selectors.page_of(selectors.with_previously_erased(requests), filters.get("page") or 1)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -52,7 +52,9 @@ def request_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("erasure.view_erasurerequest")
 def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    erasure_request = get_object_or_404(ErasureRequest, reference=reference)
+    erasure_request = get_object_or_404(
+        selectors.with_previously_erased(ErasureRequest.objects.all()), reference=reference
+    )
     context = {
         "erasure_request": erasure_request,
         "timeline": request_timeline(erasure_request),
@@ -139,7 +141,9 @@ def request_extend_view(request: HttpRequest, reference: str) -> HttpResponse:
     except ExtensionRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, "Extended. Tell the subject why, within the first period.")
+        messages.success(
+            request, "Extended. The subject is sent the new deadline and your reasons."
+        )
     return redirect("console:request_detail", reference=reference)
 
 

@@ -6,6 +6,8 @@ from heapprivacy.erasure.polling import batch_poll
 from heapprivacy.erasure.submission import batch_submit
 from heapprivacy.erasure.sweeps import sweeps_run
 from heapprivacy.erasure.tasks import poll_batch, submit_batch
+from heapprivacy.notifications.services import notification_send, notifications_sweep
+from heapprivacy.notifications.tasks import send_notification
 
 
 class Command(BaseCommand):
@@ -21,9 +23,12 @@ class Command(BaseCommand):
     def handle(self, *args: object, once: bool, **options: object) -> None:
         if once:
             report = sweeps_run(submit=batch_submit, poll=batch_poll)
+            emails = notifications_sweep(send=notification_send)
         else:
             report = sweeps_run(submit=submit_batch.delay, poll=poll_batch.delay)
+            emails = notifications_sweep(send=send_notification.delay)
         self.stdout.write(
             f"recovered {len(report.recovered)}, packed {len(report.packed)}, "
-            f"submitted {len(report.dispatched)}, polled {len(report.polled)} batches"
+            f"submitted {len(report.dispatched)}, polled {len(report.polled)} batches; "
+            f"{len(emails)} emails due"
         )

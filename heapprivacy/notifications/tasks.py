@@ -1,0 +1,19 @@
+"""Thin Celery tasks: ids in, one service call. The outbox rows, not the messages, are the work."""
+
+from heapprivacy.celery import app
+from heapprivacy.notifications import digest, services
+
+
+@app.task
+def send_notification(notification_id: int) -> None:
+    services.notification_send(notification_id)
+
+
+@app.task
+def sweep_notifications() -> None:
+    services.notifications_sweep(send=send_notification.delay)
+
+
+@app.task
+def send_officer_digest() -> None:
+    digest.digest_send()

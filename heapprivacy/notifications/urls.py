@@ -1,0 +1,22 @@
+from django.urls import path
+
+from heapprivacy.notifications import views
+
+app_name = "notifications"
+
+# Under /privacy/ (heapprivacy/urls.py), beside the intake's public pages.
+urlpatterns = [
+    path(
+        "certificate/<str:token>.json",
+        views.certificate_view,
+        {"fmt": "json"},
+        name="certificate_json",
+    ),
+    path(
+        "certificate/<str:token>.pdf",
+        views.certificate_view,
+        {"fmt": "pdf"},
+        name="certificate_pdf",
+    ),
+    path("certificate/<str:token>", views.certificate_view, name="certificate"),
+]
