@@ -80,3 +80,11 @@ class ExtendForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Reasons for the extension (sent to the subject)",
     )
+
+
+class ClockForm(forms.Form):
+    """UK GDPR's clock: restart it when identity information or a fee arrives, pause, resume."""
+
+    action = forms.ChoiceField(
+        choices=[("restart", "Clock starts now"), ("pause", "Pause"), ("resume", "Resume")]
+    )

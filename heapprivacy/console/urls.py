@@ -16,6 +16,7 @@ urlpatterns = [
     path("requests/<str:reference>/reject", requests.request_reject_view, name="request_reject"),
     path("requests/<str:reference>/cancel", requests.request_cancel_view, name="request_cancel"),
     path("requests/<str:reference>/extend", requests.request_extend_view, name="request_extend"),
+    path("requests/<str:reference>/clock", requests.request_clock_view, name="request_clock"),
     path("requests/<str:reference>/note", requests.request_note_view, name="request_note"),
     path("batches/", batches.batch_list, name="batch_list"),
     path("batches/release", batches.batch_release_view, name="batch_release"),

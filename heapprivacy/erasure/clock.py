@@ -80,6 +80,67 @@ def request_acknowledge(request: ErasureRequest) -> None:
         request.acknowledged_at = now
 
 
+class ClockChangeRefused(Exception):
+    pass
+
+
+def request_clock_restart(request: ErasureRequest, *, actor: Actor, at: datetime) -> None:
+    """UK GDPR: the month starts when the identity information or fee asked for arrives."""
+    rule = rule_for(request.jurisdiction)
+    if not rule.clock_waits_for_identity:
+        raise ClockChangeRefused(f"under {rule.name} the clock runs from receipt")
+    if at < request.received_at or at > timezone.now():
+        raise ClockChangeRefused("the clock can start between receipt and now only")
+    with transaction.atomic():
+        request.clock_started_at = at
+        request_clock_set(request)
+        _audit_clock(request, actor, "request.clock_restarted")
+
+
+def request_clock_pause(request: ErasureRequest, *, actor: Actor) -> None:
+    """UK GDPR: stop the clock while clarification asked of the subject is awaited."""
+    rule = rule_for(request.jurisdiction)
+    if not rule.clock_stops_for_clarification:
+        raise ClockChangeRefused(f"under {rule.name} the clock does not stop")
+    now = timezone.now()
+    with transaction.atomic():
+        if not ErasureRequest.objects.filter(
+            pk=request.pk, clock_paused_at=None, state__in=ErasureRequest.OPEN_STATES
+        ).update(clock_paused_at=now):
+            raise ClockChangeRefused(f"{request.reference} is already paused or closed")
+        request.clock_paused_at = now
+        _audit_clock(request, actor, "request.clock_paused")
+
+
+def request_clock_resume(request: ErasureRequest, *, actor: Actor) -> None:
+    """The clarification arrived: the days stopped (whole days, rounded up) push the deadline."""
+    if request.clock_paused_at is None:
+        raise ClockChangeRefused(f"{request.reference} is not paused")
+    paused = timezone.now() - request.clock_paused_at
+    with transaction.atomic():
+        request.clock_paused_days += paused.days + (
+            1 if paused.seconds or paused.microseconds else 0
+        )
+        request.clock_paused_at = None
+        request.save(update_fields=["clock_paused_days", "clock_paused_at"])
+        request_clock_set(request)
+        _audit_clock(request, actor, "request.clock_resumed")
+
+
+def _audit_clock(request: ErasureRequest, actor: Actor, action: str) -> None:
+    audit_record(
+        action,
+        actor=actor,
+        target=request,
+        request_ref=request.reference,
+        details={
+            "clock_started_at": request.clock_started_at.isoformat(),
+            "paused_days": request.clock_paused_days,
+            "due_at": request.due_at.isoformat(),
+        },
+    )
+
+
 def request_extend(request: ErasureRequest, *, actor: Actor, reason: str) -> None:
     """Use the one extension the law allows, inside the first period, with reasons."""
     if request.extended_at is not None:

@@ -107,6 +107,7 @@ class ErasureRequest(models.Model):
     # The legal clock (deadlines.py): computed from the jurisdiction's rule, never typed in.
     clock_started_at = models.DateTimeField(null=True, blank=True)
     clock_paused_days = models.PositiveIntegerField(default=0)
+    clock_paused_at = models.DateTimeField(null=True, blank=True)
     acknowledge_by = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)

@@ -224,3 +224,35 @@ def test_only_officers_extend(
     response = role_clients[role].post(url(erasure_request, "extend"), {"extend-reason": "x"})
 
     assert response.status_code == 403
+
+
+def test_an_officer_pauses_and_resumes_a_uk_gdpr_clock(officer_client: Client) -> None:
+    request = make_request(make_account(), jurisdiction="GDPR-UK")
+
+    officer_client.post(url(request, "clock"), {"action": "pause"})
+    assert reload(request).clock_paused_at is not None
+    officer_client.post(url(request, "clock"), {"action": "resume"})
+
+    assert reload(request).clock_paused_at is None
+
+
+def test_the_clock_of_an_eu_gdpr_request_does_not_stop(officer_client: Client) -> None:
+    request = make_request(make_account(), jurisdiction="GDPR-EU")
+
+    response = officer_client.post(url(request, "clock"), {"action": "pause"}, follow=True)
+
+    assert b"does not stop" in response.content
+    assert reload(request).clock_paused_at is None
+
+
+def test_an_unknown_clock_action_is_refused(officer_client: Client) -> None:
+    request = make_request(make_account(), jurisdiction="GDPR-UK")
+
+    assert officer_client.post(url(request, "clock"), {"action": "stop"}).status_code == 400
+
+
+@pytest.mark.parametrize("role", ["auditor", "approver", "administrator"])
+def test_only_officers_change_the_clock(role_clients: dict[str, Client], role: str) -> None:
+    request = make_request(make_account(), jurisdiction="GDPR-UK")
+
+    assert role_clients[role].post(url(request, "clock"), {"action": "pause"}).status_code == 403

@@ -8,8 +8,12 @@ from django.utils import timezone
 
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.clock import (
+    ClockChangeRefused,
     ExtensionRefused,
     heap_processing_time,
+    request_clock_pause,
+    request_clock_restart,
+    request_clock_resume,
     request_due_override,
     request_extend,
 )
@@ -128,3 +132,47 @@ def test_a_request_far_from_its_safe_submit_date_waits_for_its_batch(account, se
     request_approve(make_request(account, ["far@example.com"]), actor=SYSTEM)
 
     assert batches_pack(account) == []
+
+
+def test_uk_gdpr_pause_and_resume_push_the_deadline_by_the_days_stopped(account) -> None:
+    with time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=UTC), tick=False):
+        request = make_request(account, jurisdiction="GDPR-UK")
+        request_clock_pause(request, actor=SYSTEM)
+    with time_machine.travel(datetime(2026, 3, 8, 9, tzinfo=UTC), tick=False):
+        request_clock_resume(request, actor=SYSTEM)
+
+    request.refresh_from_db()
+    assert request.clock_paused_days == 6
+    assert request.due_at.date().isoformat() == "2026-04-08"
+    actions = AuditEvent.objects.filter(action__startswith="request.clock").values_list(
+        "action", flat=True
+    )
+    assert list(actions) == ["request.clock_paused", "request.clock_resumed"]
+
+
+def test_uk_gdpr_starts_the_month_when_identity_information_arrives(account) -> None:
+    with time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=UTC), tick=False):
+        request = make_request(account, jurisdiction="GDPR-UK")
+    with time_machine.travel(datetime(2026, 3, 10, 10, tzinfo=UTC), tick=False):
+        request_clock_restart(request, actor=SYSTEM, at=timezone.now())
+
+    request.refresh_from_db()
+    assert request.due_at.date().isoformat() == "2026-04-10"
+
+
+@pytest.mark.parametrize("jurisdiction", ["GDPR-EU", "CCPA"])
+def test_other_jurisdictions_neither_stop_nor_restart_the_clock(account, jurisdiction) -> None:
+    request = make_request(account, jurisdiction=jurisdiction)
+
+    with pytest.raises(ClockChangeRefused):
+        request_clock_pause(request, actor=SYSTEM)
+    with pytest.raises(ClockChangeRefused):
+        request_clock_restart(request, actor=SYSTEM, at=timezone.now())
+
+
+def test_a_paused_clock_cannot_be_paused_twice(account) -> None:
+    request = make_request(account, jurisdiction="GDPR-UK")
+    request_clock_pause(request, actor=SYSTEM)
+
+    with pytest.raises(ClockChangeRefused, match="already paused"):
+        request_clock_pause(request, actor=SYSTEM)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from heapprivacy.audit.actors import Actor
@@ -13,13 +14,22 @@ from heapprivacy.audit.services import audit_record
 from heapprivacy.console import selectors
 from heapprivacy.console.access import access_denied, permission_required
 from heapprivacy.console.forms import (
+    ClockForm,
     ExtendForm,
     NoteForm,
     RejectForm,
     RequestFilterForm,
     VerifyForm,
 )
-from heapprivacy.erasure.clock import ExtensionRefused, request_extend
+from heapprivacy.erasure.clock import (
+    ClockChangeRefused,
+    ExtensionRefused,
+    request_clock_pause,
+    request_clock_restart,
+    request_clock_resume,
+    request_extend,
+)
+from heapprivacy.erasure.jurisdictions import rule_for
 from heapprivacy.erasure.models import ErasureRequest, RequestNote
 from heapprivacy.erasure.requests import (
     request_approve,
@@ -68,6 +78,7 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "reject_form": RejectForm(prefix="reject"),
         "note_form": NoteForm(),
         "extend_form": ExtendForm(prefix="extend"),
+        "rule": rule_for(erasure_request.jurisdiction),
     }
     return render(request, "console/request_detail.html", context)
 
@@ -144,6 +155,28 @@ def request_extend_view(request: HttpRequest, reference: str) -> HttpResponse:
         messages.success(
             request, "Extended. The subject is sent the new deadline and your reasons."
         )
+    return redirect("console:request_detail", reference=reference)
+
+
+@require_POST
+@permission_required("erasure.extend_request")
+def request_clock_view(request: HttpRequest, reference: str) -> HttpResponse:
+    erasure_request = get_object_or_404(ErasureRequest, reference=reference)
+    form = ClockForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
+    actor = Actor.for_user(request.user)
+    change = {
+        "restart": lambda: request_clock_restart(erasure_request, actor=actor, at=timezone.now()),
+        "pause": lambda: request_clock_pause(erasure_request, actor=actor),
+        "resume": lambda: request_clock_resume(erasure_request, actor=actor),
+    }[form.cleaned_data["action"]]
+    try:
+        change()
+    except ClockChangeRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "The legal clock and the deadlines are updated.")
     return redirect("console:request_detail", reference=reference)
 
 
