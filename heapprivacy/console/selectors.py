@@ -8,6 +8,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, Subject
+from heapprivacy.erasure.retention import pseudonym
+from heapprivacy.reports.pseudonyms import subject_pseudonym
 
 PAGE_SIZE = 50
 
@@ -51,11 +53,14 @@ def _due_window(requests: QuerySet, window: str | None) -> QuerySet:
 
 
 def _search(requests: QuerySet, term: str) -> QuerySet:
-    """By reference, requester email (any case) or exact subject value."""
-    by_subject = Subject.objects.filter(value=term).values("request_id")
+    """By reference, requester email (any case) or exact subject value — also once a request was
+    pseudonymised after retention, through the keyed hash kept in place of the value."""
+    by_subject = Subject.objects.filter(value_hmac=subject_pseudonym(term)).values("request_id")
+    email = term.strip()
     return requests.filter(
-        Q(reference=term.strip().upper())
-        | Q(requester_email__iexact=term.strip())
+        Q(reference=email.upper())
+        | Q(requester_email__iexact=email)
+        | Q(requester_email=pseudonym(email))
         | Q(pk__in=by_subject)
     )
 

@@ -5,6 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from heapprivacy.erasure.models import ErasureRequest, Subject
+from heapprivacy.erasure.retention import pseudonym
 from tests.erasure.factories import make_account, make_request
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +140,20 @@ def test_markup_in_a_requester_email_renders_inert(officer_client: Client) -> No
 
     assert b"<script>alert(1)" not in content
     assert b"&lt;script&gt;" in content
+
+
+def test_a_pseudonymised_request_is_still_found_by_its_email_and_subject_value(
+    officer_client: Client,
+) -> None:
+    request = make_request(make_account(), ["gone@example.com"], requester_email="Gone@Example.com")
+    ErasureRequest.objects.filter(pk=request.pk).update(
+        requester_email=pseudonym("Gone@Example.com")
+    )
+    Subject.objects.filter(request=request).update(value=pseudonym("gone@example.com"))
+
+    assert references(officer_client.get("/requests/", {"q": "gone@example.com"})) == [
+        request.reference
+    ]
+    assert references(officer_client.get("/requests/", {"q": "Gone@Example.com"})) == [
+        request.reference
+    ]
