@@ -20,10 +20,10 @@ from playwright.sync_api import Locator, Page, Response, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
-from heapprivacy.celery import app
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount
 from tests.e2e.conftest import log_in
 from tests.erasure.factories import make_account
+from tests.support.processes import tasks_in_process
 
 pytestmark = [
     pytest.mark.integration,
@@ -56,11 +56,8 @@ def _intake_settings(settings: Settings, live_server: LiveServer) -> Iterator[No
 
 @pytest.fixture(autouse=True)
 def _emails_sent_in_process() -> Iterator[None]:
-    names = ("task_always_eager", "task_eager_propagates")
-    before = {name: app.conf[name] for name in names}
-    app.conf.update(dict.fromkeys(names, True))
-    yield
-    app.conf.update(before)
+    with tasks_in_process():
+        yield
 
 
 @pytest.fixture

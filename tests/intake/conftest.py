@@ -16,9 +16,9 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client, TestCase
 
-from heapprivacy.celery import app
 from heapprivacy.erasure.models import HeapAccount
 from tests.erasure.factories import make_account
+from tests.support.processes import tasks_in_process
 
 FORM_URL = "/privacy/erasure/"
 ALICE = "alice@example.com"
@@ -46,12 +46,8 @@ def _intake_settings(settings: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _tasks_in_process() -> Iterator[None]:
-    """A task sent on commit runs at once, here, and its errors fail the test."""
-    names = ("task_always_eager", "task_eager_propagates")
-    before = {name: app.conf[name] for name in names}
-    app.conf.update(dict.fromkeys(names, True))
-    yield
-    app.conf.update(before)
+    with tasks_in_process():
+        yield
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ import time_machine
 from django.core import mail
 from django.test import TestCase
 
-from heapprivacy.celery import app
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount
 from tests.erasure.factories import make_account, make_request
+from tests.support.processes import tasks_in_process
 
 ALICE = "alice@example.com"
 BASE_URL = "http://privacy.example.test"
@@ -37,12 +37,8 @@ def _notification_settings(settings: pytest.FixtureRequest) -> None:
 
 @pytest.fixture(autouse=True)
 def _tasks_in_process() -> Iterator[None]:
-    """A task sent on commit runs at once, here, and its errors fail the test."""
-    names = ("task_always_eager", "task_eager_propagates")
-    before = {name: app.conf[name] for name in names}
-    app.conf.update(dict.fromkeys(names, True))
-    yield
-    app.conf.update(before)
+    with tasks_in_process():
+        yield
 
 
 @pytest.fixture

@@ -89,3 +89,15 @@ def wait_until(
             return result
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
+
+
+@contextmanager
+def tasks_in_process() -> Iterator[None]:
+    """A task sent (on commit) runs at once, in this process, and its errors fail the test."""
+    names = ("task_always_eager", "task_eager_propagates")
+    before = {name: celery_app.conf[name] for name in names}
+    celery_app.conf.update(dict.fromkeys(names, True))
+    try:
+        yield
+    finally:
+        celery_app.conf.update(before)

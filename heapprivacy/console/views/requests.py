@@ -41,6 +41,7 @@ from heapprivacy.erasure.selectors import request_timeline
 from heapprivacy.erasure.transitions import InvalidTransition
 
 SUBJECTS_SHOWN = 50
+REFUSALS = (InvalidTransition, ExtensionRefused, ClockChangeRefused, ValueError)
 
 
 @require_GET
@@ -145,16 +146,13 @@ def request_extend_view(request: HttpRequest, reference: str) -> HttpResponse:
     form = ExtendForm(request.POST, prefix="extend")
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
-    try:
-        request_extend(
+    _apply(
+        request,
+        lambda: request_extend(
             erasure_request, actor=Actor.for_user(request.user), reason=form.cleaned_data["reason"]
-        )
-    except ExtensionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(
-            request, "Extended. The subject is sent the new deadline and your reasons."
-        )
+        ),
+        "Extended. The subject is sent the new deadline and your reasons.",
+    )
     return redirect("console:request_detail", reference=reference)
 
 
@@ -171,12 +169,7 @@ def request_clock_view(request: HttpRequest, reference: str) -> HttpResponse:
         "pause": lambda: request_clock_pause(erasure_request, actor=actor),
         "resume": lambda: request_clock_resume(erasure_request, actor=actor),
     }[form.cleaned_data["action"]]
-    try:
-        change()
-    except ClockChangeRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, "The legal clock and the deadlines are updated.")
+    _apply(request, change, "The legal clock and the deadlines are updated.")
     return redirect("console:request_detail", reference=reference)
 
 
@@ -219,12 +212,12 @@ def _note(request: HttpRequest, erasure_request: ErasureRequest, text: str) -> i
 
 
 def _apply(request: HttpRequest, action: Callable[[], object], success: str) -> None:
-    """Run a service atomically; a transition that no longer applies is a message, not an error
-    page, and leaves nothing behind."""
+    """Run a service atomically; a refusal (a transition or a clock change that no longer
+    applies) is a message, not an error page, and leaves nothing behind."""
     try:
         with transaction.atomic():
             action()
-    except (InvalidTransition, ValueError) as refused:
+    except REFUSALS as refused:
         messages.error(request, str(refused))
     else:
         messages.success(request, success)
