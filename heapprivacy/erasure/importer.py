@@ -140,6 +140,7 @@ class ImportReport:
 
 RequestCreator = Callable[[ParsedRow], int]
 SubjectWriter = Callable[[dict[int, list[SubjectInput]]], None]
+Progress = Callable[[ImportReport], None]
 
 
 def requests_import(
@@ -149,11 +150,13 @@ def requests_import(
     actor: Actor,
     approve: bool = False,
     keep: int | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import the CSV in `lines`; with `approve`, approve every request it created.
 
     One transaction: a file that cannot be read to its end (InvalidFile) leaves nothing behind,
-    while each refused row is reported and the rest imported.
+    while each refused row is reported and the rest imported. `progress` is handed the running
+    report after each chunk (rows read, imported, refused so far).
     """
     report = ImportReport(keep=keep)
     created = array("q")
@@ -170,6 +173,7 @@ def requests_import(
             report=report,
             create_request=create,
             add_subjects=lambda pending: _subjects_add(pending, account),
+            progress=progress,
         )
         _finish(created, actor, approve)
     return report
@@ -182,6 +186,7 @@ def rows_import(
     report: ImportReport,
     create_request: RequestCreator,
     add_subjects: SubjectWriter,
+    progress: Progress | None = None,
 ) -> None:
     """Read and check `lines` a chunk at a time, handing each accepted row over.
 
@@ -200,6 +205,8 @@ def rows_import(
                 pending.setdefault(request_id, []).append(row.subject)
             report.subjects += len(accepted)
             add_subjects(pending)
+            if progress is not None:
+                progress(report)
 
 
 # --- Reading: bytes to lines to rows --------------------------------------------------------
