@@ -247,6 +247,9 @@ CELERY_BEAT_SCHEDULE = {
 HEAP_CONNECT_TIMEOUT = read_float("HEAP_CONNECT_TIMEOUT", default=3.05, minimum=0.1)
 HEAP_READ_TIMEOUT = read_float("HEAP_READ_TIMEOUT", default=30, minimum=0.1)
 BATCH_LINGER = read_int("BATCH_LINGER", default=900)
+# Seconds a sweep may spend packing before it hands over to a fresh run of itself (sweeps.py):
+# well under CELERY_TASK_SOFT_TIME_LIMIT.
+SWEEP_BUDGET = read_int("SWEEP_BUDGET", default=30, minimum=1)
 BATCH_LEASE = read_int("BATCH_LEASE", default=300, minimum=1)
 HEAP_RESUBMIT_UNCERTAIN = read_bool("HEAP_RESUBMIT_UNCERTAIN", default=True)
 HEAP_MAX_ATTEMPTS = read_int("HEAP_MAX_ATTEMPTS", default=8, minimum=1)

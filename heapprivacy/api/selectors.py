@@ -2,15 +2,16 @@
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404
 
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, Subject
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
+from heapprivacy.erasure.selectors import request_batches, subject_counts
 
 
 def requests_listed(filters: dict[str, Any]) -> QuerySet[ErasureRequest]:
-    requests = ErasureRequest.objects.annotate(subjects_count=Count("subjects"))
+    requests = ErasureRequest.objects.annotate(subjects_count=F("subject_count"))
     for field in ("state", "jurisdiction", "external_ref"):
         if field in filters:
             requests = requests.filter(**{field: filters[field]})
@@ -29,16 +30,8 @@ def request_found(reference: str) -> ErasureRequest:
 def request_detail(reference: str) -> ErasureRequest:
     """The request with subjects_count, subject_counts (every state) and batches: 3 queries."""
     erasure_request = request_found(reference)
-    rows = erasure_request.subjects.values("state").annotate(n=Count("pk")).order_by()
-    counts = {row["state"]: row["n"] for row in rows}
-    erasure_request.subject_counts = {state: counts.get(state, 0) for state in Subject.State.values}
-    erasure_request.batches = list(
-        DeletionBatch.objects.filter(
-            pk__in=erasure_request.subjects.filter(batch__isnull=False).values("batch_id")
-        )
-        .select_related("account")
-        .order_by("pk")
-    )
+    erasure_request.subject_counts = subject_counts(erasure_request)
+    erasure_request.batches = list(request_batches(erasure_request).select_related("account"))
     return erasure_request
 
 

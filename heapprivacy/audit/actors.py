@@ -18,6 +18,11 @@ class Actor:
     id: str
     label: str
 
+    @property
+    def user_id(self) -> int | None:
+        """The staff user's primary key, for the created_by / decided_by columns."""
+        return int(self.id) if self.kind == ActorKind.USER else None
+
     @classmethod
     def system(cls, label: str = "system") -> "Actor":
         return cls(ActorKind.SYSTEM, "", label)

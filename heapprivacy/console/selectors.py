@@ -7,8 +7,10 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from heapprivacy.erasure import selectors as erasure_selectors
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, Subject
 from heapprivacy.erasure.retention import pseudonym
+from heapprivacy.erasure.selectors import subject_counts
 from heapprivacy.reports.pseudonyms import subject_pseudonym
 
 PAGE_SIZE = 50
@@ -86,15 +88,13 @@ def page_of(queryset: QuerySet, number: int) -> Page:
 
 
 def request_subject_counts(request: ErasureRequest) -> dict[str, int]:
-    rows = request.subjects.values("state").annotate(n=Count("pk")).order_by()
-    return {row["state"]: row["n"] for row in rows}
+    """The states its subjects are in, with how many (states with none left out)."""
+    return {state: count for state, count in subject_counts(request).items() if count}
 
 
 def request_batches(request: ErasureRequest) -> QuerySet[DeletionBatch]:
-    batch_ids = request.subjects.filter(batch__isnull=False).values("batch_id")
     return (
-        DeletionBatch.objects.filter(pk__in=batch_ids)
+        erasure_selectors.request_batches(request)
         .select_related("account")
         .prefetch_related("submissions", "status_polls")
-        .order_by("pk")
     )

@@ -8,7 +8,6 @@ from heapprivacy.audit.services import audit_record
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount
 from heapprivacy.erasure.packing import batches_pack
 from heapprivacy.erasure.requests import requests_progress
-from heapprivacy.erasure.selectors import batch_request_ids
 
 Batch = DeletionBatch.State
 
@@ -24,7 +23,7 @@ def batches_release(account: HeapAccount, *, actor: Actor) -> list[int]:
 
 def batch_approve(batch: DeletionBatch, *, actor: Actor) -> None:
     """Second approval of a large batch, by someone who approved none of its requests."""
-    deciders = ErasureRequest.objects.filter(pk__in=batch_request_ids(batch)).values_list(
+    deciders = ErasureRequest.objects.filter(batch_links__batch=batch).values_list(
         "decided_by_id", flat=True
     )
     if actor.id in {str(decider) for decider in deciders}:
@@ -49,5 +48,5 @@ def batch_retry(batch: DeletionBatch, *, actor: Actor) -> None:
         )
         if not changed:
             raise BatchActionRefused(f"batch #{batch.pk} does not need attention")
-        requests_progress(batch_request_ids(batch), "resume")
+        requests_progress(batch, "resume")
         audit_record("batch.retried", actor=actor, target=batch)

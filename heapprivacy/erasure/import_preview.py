@@ -64,8 +64,9 @@ def requests_preview(
         lines,
         account=account,
         report=report,
-        create_request=lambda row: row.line,  # any number unique to the request will do
-        add_subjects=lambda pending: None,
+        # Any number unique to each request will do: its first line.
+        create_requests=lambda new: [request.row.line for request in new],
+        add_subjects=lambda rows, hashes, owners: None,
     )
     return report
 

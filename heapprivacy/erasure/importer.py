@@ -29,7 +29,6 @@ import csv
 import hashlib
 import secrets
 import unicodedata
-from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -47,17 +46,20 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from heapprivacy.audit.actors import Actor
-from heapprivacy.audit.services import audit_record
-from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
-from heapprivacy.erasure.requests import request_approve, request_create, subjects_add
+from heapprivacy.erasure.import_writer import ImportWriter
+from heapprivacy.erasure.lookups import joined, keys_in_open_requests
+from heapprivacy.erasure.models import HeapAccount, Subject
 from heapprivacy.erasure.subjects import InvalidSubject, SubjectInput, subject_parse
+from heapprivacy.reports.pseudonyms import subject_pseudonym
 
 SUBJECT_COLUMNS = ("identity", "user_id")
 OPTIONAL_COLUMNS = ("email", "jurisdiction", "received_at", "external_ref")
 
-# Rows read, checked and written together. 500 keeps every statement under the 999 bound
-# parameters of the oldest SQLite Django 5.2 supports (SeenKeys halves its inserts for that).
-ROW_CHUNK = 500
+# Rows read, checked and written together: each chunk costs a fixed number of statements, so
+# the larger, the fewer; 5,000 rows keep a chunk's memory near a megabyte.
+ROW_CHUNK = 5_000
+# Bound parameters per statement on SQLite: under the 999 of the oldest SQLite Django supports.
+SQLITE_PARAMS = 900
 
 # Shown as a character's name where Unicode gives none (controls have no name).
 CONTROL_NAMES = {"\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}
@@ -95,6 +97,15 @@ class ParsedRow:
     jurisdiction: str
     received_at: datetime | None
     external_ref: str
+
+
+@dataclass
+class NewRequest:
+    """A request the file asks for: its first row, and how many of its chunk's rows it has."""
+
+    row: ParsedRow
+    subjects: int = 0
+    id: int | None = None
 
 
 @dataclass
@@ -138,8 +149,10 @@ class ImportReport:
         return self.keep is None or len(items) < self.keep
 
 
-RequestCreator = Callable[[ParsedRow], int]
-SubjectWriter = Callable[[dict[int, list[SubjectInput]]], None]
+# Handed the requests a chunk begins, returns their ids (in order).
+RequestCreator = Callable[[list[NewRequest]], list[int]]
+# Handed a chunk's accepted rows, their subjects' keyed hashes and their requests' ids.
+SubjectWriter = Callable[[list[ParsedRow], list[str], list[int]], None]
 Progress = Callable[[ImportReport], None]
 
 
@@ -156,26 +169,21 @@ def requests_import(
 
     One transaction: a file that cannot be read to its end (InvalidFile) leaves nothing behind,
     while each refused row is reported and the rest imported. `progress` is handed the running
-    report after each chunk (rows read, imported, refused so far).
+    report after each chunk (rows read, imported, refused so far). Written in bulk
+    (import_writer.py): the statements grow with the chunks, not with the rows.
     """
     report = ImportReport(keep=keep)
-    created = array("q")
-
-    def create(row: ParsedRow) -> int:
-        request_id = _request_create(row, account, actor, report)
-        created.append(request_id)
-        return request_id
-
     with transaction.atomic():
+        writer = ImportWriter(account, actor, report, approve=approve)
         rows_import(
             lines,
             account=account,
             report=report,
-            create_request=create,
-            add_subjects=lambda pending: _subjects_add(pending, account),
+            create_requests=writer.create_requests,
+            add_subjects=writer.add_subjects,
             progress=progress,
         )
-        _finish(created, actor, approve)
+        writer.finish()
     return report
 
 
@@ -184,27 +192,24 @@ def rows_import(
     *,
     account: HeapAccount,
     report: ImportReport,
-    create_request: RequestCreator,
+    create_requests: RequestCreator,
     add_subjects: SubjectWriter,
     progress: Progress | None = None,
 ) -> None:
     """Read and check `lines` a chunk at a time, handing each accepted row over.
 
-    `create_request` is called once per request the file asks for (a row without external_ref,
-    or the first row of an external_ref) and returns its id; `add_subjects` receives each
-    chunk's subjects by request id. The import writes there; the preview only counts.
+    `create_requests` is handed the requests each chunk begins (a row without external_ref, or
+    the first row of an external_ref); `add_subjects` each chunk's accepted rows with their
+    requests. The import writes there; the preview only counts.
     """
     with SeenKeys() as seen:
         # Subjects this import adds come after this id: only those before it are "open requests".
         last_before = Subject.objects.aggregate(last=Max("pk"))["last"] or 0
         for chunk in _chunks(_rows(_decoded(iter(lines))), ROW_CHUNK):
-            accepted = _check(chunk, account, seen, last_before, report)
-            request_ids = _request_ids(accepted, seen, create_request, report)
-            pending: dict[int, list[SubjectInput]] = {}
-            for row, request_id in zip(accepted, request_ids, strict=True):
-                pending.setdefault(request_id, []).append(row.subject)
+            accepted, hashes = _check(chunk, account, seen, last_before, report)
+            owners = _request_ids(accepted, seen, create_requests, report)
+            add_subjects(accepted, hashes, owners)
             report.subjects += len(accepted)
-            add_subjects(pending)
             if progress is not None:
                 progress(report)
 
@@ -351,12 +356,18 @@ def _check(
     seen: "SeenKeys",
     last_before: int,
     report: ImportReport,
-) -> list[ParsedRow]:
-    """The rows of `chunk` to import, in file order; the others reported, also in file order."""
+) -> tuple[list[ParsedRow], list[str]]:
+    """The rows of `chunk` to import, in file order, with their subjects' keyed hashes; the
+    others reported, also in file order."""
     parsed = [item for item in chunk if isinstance(item, ParsedRow)]
+    hashes = {id(row): subject_pseudonym(row.subject.value) for row in parsed}
     keys = [_subject_key(row.subject) for row in parsed]
     first_lines = seen.get(set(keys))
-    open_references = _open_references(parsed, account, last_before)
+    open_references = keys_in_open_requests(
+        {(row.subject.kind, hashes[id(row)]) for row in parsed},
+        account_id=account.pk,
+        up_to_subject=last_before,
+    )
     accepted: list[ParsedRow] = []
     new: dict[str, int] = {}
     keys_in_order = iter(keys)
@@ -377,32 +388,10 @@ def _check(
             )
             continue
         first_lines[key] = new[key] = item.line
-        _warn(item, open_references.get((item.subject.kind, item.subject.value)), report)
+        _warn(item, open_references.get((item.subject.kind, hashes[id(item)])), report)
         accepted.append(item)
     seen.add(new)
-    return accepted
-
-
-def _open_references(
-    rows: list[ParsedRow], account: HeapAccount, last_before: int
-) -> dict[tuple[str, str], str]:
-    """(kind, value) -> the reference of an open request of `account` already naming it."""
-    found: dict[tuple[str, str], str] = {}
-    for kind in sorted({row.subject.kind for row in rows}):
-        matches = (
-            Subject.objects.filter(
-                account=account,
-                kind=kind,
-                value__in={row.subject.value for row in rows if row.subject.kind == kind},
-                pk__lte=last_before,
-                request__state__in=ErasureRequest.OPEN_STATES,
-            )
-            .order_by("request__reference")
-            .values_list("value", "request__reference")
-        )
-        for value, reference in matches:
-            found.setdefault((kind, value), reference)
-    return found
+    return accepted, [hashes[id(row)] for row in accepted]
 
 
 def _warn(row: ParsedRow, open_reference: str | None, report: ImportReport) -> None:
@@ -468,56 +457,27 @@ def _request_ids(
 ) -> list[int]:
     """The request of each row, in order: rows sharing an external_ref share one request."""
     known = seen.get({_ref_key(row.external_ref) for row in rows if row.external_ref})
-    new: dict[str, int] = {}
-    ids = []
+    new: list[NewRequest] = []
+    begun: dict[str, NewRequest] = {}
+    owners: list[int | NewRequest] = []
     for row in rows:
         key = _ref_key(row.external_ref) if row.external_ref else None
-        request_id = known.get(key) if key else None
-        if request_id is None:
-            request_id = create(row)
-            report.requests += 1
+        if key in known:
+            owners.append(known[key])
+            continue
+        owner = begun.get(key) if key else None
+        if owner is None:
+            owner = NewRequest(row)
+            new.append(owner)
             if key:
-                known[key] = new[key] = request_id
-        ids.append(request_id)
-    seen.add(new)
-    return ids
-
-
-def _request_create(
-    row: ParsedRow, account: HeapAccount, actor: Actor, report: ImportReport
-) -> int:
-    request = request_create(
-        source=ErasureRequest.Source.CSV,
-        jurisdiction=row.jurisdiction,
-        account=account,
-        subjects=[],
-        actor=actor,
-        received_at=row.received_at,
-        requester_email=row.email,
-        external_ref=row.external_ref,
-    )
-    report.request_created(request.reference, row.external_ref)
-    return request.pk
-
-
-def _subjects_add(pending: dict[int, list[SubjectInput]], account: HeapAccount) -> None:
-    requests = ErasureRequest.objects.in_bulk(list(pending))
-    for request_id, items in pending.items():
-        subjects_add(requests[request_id], account, items)
-
-
-def _finish(request_ids: Iterable[int], actor: Actor, approve: bool) -> None:
-    for request_id in request_ids:
-        request = ErasureRequest.objects.get(pk=request_id)
-        audit_record(
-            "request.subjects_imported",
-            actor=actor,
-            target=request,
-            request_ref=request.reference,
-            details={"subjects": request.subjects.count()},
-        )
-        if approve:
-            request_approve(request, actor=actor)
+                begun[key] = owner
+        owner.subjects += 1
+        owners.append(owner)
+    for owner, request_id in zip(new, create(new), strict=True):
+        owner.id = request_id
+    report.requests += len(new)
+    seen.add({key: owner.id for key, owner in begun.items()})
+    return [owner if isinstance(owner, int) else owner.id for owner in owners]
 
 
 # --- Keys met so far ------------------------------------------------------------------------
@@ -568,15 +528,31 @@ class SeenKeys:
             self._execute(f"DROP TABLE IF EXISTS {self.table}")
 
     def get(self, keys: Collection[str]) -> dict[str, int]:
+        if connection.vendor == "postgresql":
+            sql = (
+                f"SELECT digest, number FROM {self.table} "  # noqa: S608 - our own table name, values bound
+                "WHERE digest = ANY(string_to_array(%s, ','))"
+            )
+            return dict(self._execute(sql, [joined(keys)]))
         found: dict[str, int] = {}
-        for part in _chunks(iter(keys), ROW_CHUNK):
+        for part in _chunks(iter(keys), SQLITE_PARAMS):
             marks = ", ".join(["%s"] * len(part))
-            sql = f"SELECT digest, number FROM {self.table} WHERE digest IN ({marks})"  # noqa: S608 - our own table name, values bound
+            sql = f"SELECT digest, number FROM {self.table} WHERE digest IN ({marks})"  # noqa: S608 - as above
             found.update(self._execute(sql, part))
         return found
 
     def add(self, numbers: dict[str, int]) -> None:
-        for part in _chunks(iter(numbers.items()), ROW_CHUNK // 2):
+        if not numbers:
+            return
+        if connection.vendor == "postgresql":
+            sql = (
+                f"INSERT INTO {self.table} (digest, number) "  # noqa: S608 - as above
+                "SELECT d, n::bigint FROM unnest(string_to_array(%s, ','), "
+                "string_to_array(%s, ',')) AS pairs(d, n)"
+            )
+            self._execute(sql, [joined(numbers), joined(numbers.values())])
+            return
+        for part in _chunks(iter(numbers.items()), SQLITE_PARAMS // 2):
             marks = ", ".join(["(%s, %s)"] * len(part))
             sql = f"INSERT INTO {self.table} (digest, number) VALUES {marks}"  # noqa: S608 - as above
             self._execute(sql, [value for pair in part for value in pair])

@@ -116,6 +116,9 @@ class ErasureRequest(models.Model):
     extension_reason = models.TextField(blank=True)
     due_override_reason = models.TextField(blank=True)
     latest_safe_submit = models.DateTimeField(null=True, blank=True, db_index=True)
+    # How many subjects the request names: set as they are added (only before the decision),
+    # so completing a request and counting its subjects never reads them all (selectors.py).
+    subject_count = models.PositiveIntegerField(default=0)
     decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
     reason_code = models.CharField(max_length=64, blank=True)
     decision_note = models.TextField(blank=True)
@@ -151,6 +154,26 @@ class ErasureRequest(models.Model):
         return self.extended_due_at or self.due_at
 
 
+class SubjectQuerySet(models.QuerySet):
+    def with_heap_state(self) -> "SubjectQuerySet":
+        """Annotate `heap_state` (a Subject.State value) and `erased_at`, from the batch."""
+        batch = DeletionBatch.State
+        return self.annotate(
+            heap_state=models.Case(
+                models.When(batch__state=batch.COMPLETE, then=models.Value(Subject.State.ERASED)),
+                models.When(
+                    batch__submitted_at__isnull=False, then=models.Value(Subject.State.SUBMITTED)
+                ),
+                default=models.F("state"),
+                output_field=models.CharField(),
+            ),
+            erased_at=models.Case(
+                models.When(batch__state=batch.COMPLETE, then=models.F("batch__completed_at")),
+                output_field=models.DateTimeField(),
+            ),
+        )
+
+
 class Subject(models.Model):
     """One Heap identifier named by a request, sent to one Heap account.
 
@@ -158,6 +181,11 @@ class Subject(models.Model):
     its keyed hash (reports.pseudonyms.subject_pseudonym), set at creation and kept when
     retention replaces the value by `hmac:<value_hmac>`: it is how a new subject is recognised
     as one Heap has erased before (`previously_erased`, CCPA § 7022(e) allows keeping it).
+
+    `state` is stored up to packing (pending, queued, batched; or rejected). From then on the
+    subject's Heap state is its batch's, never copied onto 10,000 rows per transition:
+    submitted once the batch was accepted (`submitted_at`), erased once Heap reported it
+    complete (`completed_at` is the erasure time). `Subject.objects.with_heap_state()` reads it.
     """
 
     class Kind(models.TextChoices):
@@ -173,18 +201,28 @@ class Subject(models.Model):
         REJECTED = "rejected", "Rejected"
         FAILED = "failed", "Failed"
 
-    request = models.ForeignKey(ErasureRequest, on_delete=models.PROTECT, related_name="subjects")
+    # Both foreign keys are indexed with the id (Meta.indexes): a page of a request's or a
+    # batch's subjects in id order then reads its 50 rows, not all 1,000,000.
+    request = models.ForeignKey(
+        ErasureRequest, on_delete=models.PROTECT, related_name="subjects", db_index=False
+    )
     account = models.ForeignKey(HeapAccount, on_delete=models.PROTECT, related_name="subjects")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     value = models.CharField(max_length=255)
-    value_hmac = models.CharField(max_length=64, blank=True, db_index=True)
+    value_hmac = models.CharField(max_length=64, blank=True)
     previously_erased = models.BooleanField(default=False)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     queued_at = models.DateTimeField(null=True, blank=True)
     batch = models.ForeignKey(
-        "DeletionBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+        "DeletionBatch",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        db_index=False,
     )
-    erased_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubjectQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -193,7 +231,12 @@ class Subject(models.Model):
             models.Index(
                 fields=["account", "id"], name="subject_queued_idx", condition=Q(state="queued")
             ),
-            models.Index(fields=["kind", "value"]),
+            # The lookups of a subject by its keyed hash (previously erased, already in an
+            # open request of the account) name all three: one index serves each probe, so the
+            # planner has no reason to AND in an index matching every row (importer.py).
+            models.Index(fields=["value_hmac", "kind", "account"], name="subject_key_idx"),
+            models.Index(fields=["request", "id"], name="subject_request_idx"),
+            models.Index(fields=["batch", "id"], name="subject_batch_idx"),
             # The console marks requests with a flagged subject: a small index of those only.
             models.Index(
                 fields=["request"],
@@ -204,6 +247,11 @@ class Subject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+    @property
+    def heap_state_display(self) -> str:
+        """The label of `heap_state`, on subjects read through with_heap_state()."""
+        return Subject.State(self.heap_state).label
 
 
 class DeletionBatch(models.Model):
@@ -251,6 +299,38 @@ class DeletionBatch(models.Model):
 
     def __str__(self) -> str:
         return f"batch #{self.pk}"
+
+    @property
+    def member_state(self) -> str:
+        """The Subject.State its members are in (SubjectQuerySet.with_heap_state, in SQL)."""
+        if self.state == self.State.COMPLETE:
+            return Subject.State.ERASED
+        if self.submitted_at is not None:
+            return Subject.State.SUBMITTED
+        return Subject.State.BATCHED
+
+
+class BatchRequest(models.Model):
+    """How many subjects of one request one batch holds, written when the batch is packed.
+
+    Packing is the only writer, and a batch is frozen once packed, so these rows never change.
+    They answer "which requests does this batch serve" and "which batches, and how far along,
+    does this request have" from a handful of rows instead of the request's every subject.
+    """
+
+    batch = models.ForeignKey(DeletionBatch, on_delete=models.PROTECT, related_name="request_links")
+    request = models.ForeignKey(
+        ErasureRequest, on_delete=models.PROTECT, related_name="batch_links"
+    )
+    members = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "request"], name="one_link_per_batch_request")
+        ]
+
+    def __str__(self) -> str:
+        return f"batch #{self.batch_id}: {self.members} of request #{self.request_id}"
 
 
 class SubmissionAttempt(models.Model):

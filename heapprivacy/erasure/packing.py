@@ -1,32 +1,55 @@
 """Packing queued subjects into deletion batches of at most 10,000 per Heap account."""
 
+import time
+from collections.abc import Iterator
+
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
-from heapprivacy.erasure.models import DeletionBatch, HeapAccount, Subject
+from heapprivacy.erasure.lookups import joined
+from heapprivacy.erasure.models import (
+    BatchRequest,
+    DeletionBatch,
+    ErasureRequest,
+    HeapAccount,
+    Subject,
+)
 from heapprivacy.erasure.payloads import payload_sha256, payload_users
 from heapprivacy.erasure.policy import MAX_BATCH_SIZE, seconds
 
+# Ids per UPDATE on SQLite: under its oldest bound-parameter limit (999).
+SQLITE_ID_CHUNK = 900
+
 
 def batches_pack(
-    account: HeapAccount, *, release: bool = False, actor: Actor | None = None
+    account: HeapAccount,
+    *,
+    release: bool = False,
+    actor: Actor | None = None,
+    until: float | None = None,
 ) -> list[int]:
     """Pack the account's queued subjects into batches; return the new batch ids.
 
     A batch is packed when 10,000 subjects wait, when the oldest has waited BATCH_LINGER, or when
     `release` is asked for. Each batch is claimed in its own transaction with
-    SELECT … FOR UPDATE SKIP LOCKED, so concurrent packers never take the same subject.
+    SELECT … FOR UPDATE SKIP LOCKED, so concurrent packers never take the same subject. With
+    `until` (a time.monotonic() value), no batch is begun after it.
     """
     packed: list[int] = []
-    while (batch_id := _pack_one(account, release, actor or Actor.system())) is not None:
+    while until is None or time.monotonic() < until:
+        batch_id = _pack_one(account, release, actor or Actor.system())
+        if batch_id is None:
+            break
         packed.append(batch_id)
     return packed
 
 
 def _pack_one(account: HeapAccount, release: bool, actor: Actor) -> int | None:
+    """Claim up to 10,000 queued subjects into one new batch: a fixed number of statements."""
     with transaction.atomic():
         claimed = list(
             Subject.objects.select_for_update(skip_locked=True)
@@ -43,9 +66,7 @@ def _pack_one(account: HeapAccount, release: bool, actor: Actor) -> int | None:
             payload_sha256=payload_sha256(users),
             state=_initial_state(len(claimed)),
         )
-        Subject.objects.filter(id__in=[row[0] for row in claimed]).update(
-            state=Subject.State.BATCHED, batch=batch
-        )
+        _members_attach(batch, [row[0] for row in claimed])
         audit_record(
             "batch.packed",
             actor=actor,
@@ -61,14 +82,37 @@ def _pack_one(account: HeapAccount, release: bool, actor: Actor) -> int | None:
     return batch.pk
 
 
+def _members_attach(batch: DeletionBatch, subject_ids: list[int]) -> None:
+    """Mark the claimed subjects batched, then record how many of each request the batch holds."""
+    subjects = Subject._meta.db_table
+    with connection.cursor() as cursor:
+        for condition, ids in _id_conditions(subject_ids):
+            cursor.execute(
+                f"UPDATE {subjects} SET state = %s, batch_id = %s WHERE {condition}",  # noqa: S608 - our table, values bound
+                [Subject.State.BATCHED, batch.pk, *ids],
+            )
+        cursor.execute(
+            f"INSERT INTO {BatchRequest._meta.db_table} (batch_id, request_id, members) "  # noqa: S608 - as above
+            f"SELECT batch_id, request_id, COUNT(*) FROM {subjects} WHERE batch_id = %s "
+            "GROUP BY batch_id, request_id",
+            [batch.pk],
+        )
+
+
 def _deadline_near(account: HeapAccount) -> bool:
-    """A queued subject's request is within SAFE_SUBMIT_LEAD of its latest safe submit."""
+    """A queued subject's request is within SAFE_SUBMIT_LEAD of its latest safe submit.
+
+    Asked of the requests near their date (few, by the latest_safe_submit index), never of
+    every queued subject."""
     horizon = timezone.now() + seconds("SAFE_SUBMIT_LEAD")
-    return Subject.objects.filter(
-        account=account,
-        state=Subject.State.QUEUED,
-        request__latest_safe_submit__lte=horizon,
-    ).exists()
+    queued = Subject.objects.filter(
+        request=OuterRef("pk"), account=account, state=Subject.State.QUEUED
+    )
+    return (
+        ErasureRequest.objects.filter(latest_safe_submit__lte=horizon)
+        .filter(Exists(queued))
+        .exists()
+    )
 
 
 def _initial_state(size: int) -> str:
@@ -83,3 +127,14 @@ def _is_due(claimed: list[tuple]) -> bool:
     return len(claimed) == MAX_BATCH_SIZE or (
         timezone.now() - oldest_queued_at >= seconds("BATCH_LINGER")
     )
+
+
+def _id_conditions(ids: list[int]) -> Iterator[tuple[str, list[object]]]:
+    """`id = ANY(array)` in one statement on PostgreSQL (2-3x faster than IN with 10,000
+    parameters, DESIGN.md); IN lists of SQLITE_ID_CHUNK on SQLite."""
+    if connection.vendor == "postgresql":
+        yield "id = ANY(string_to_array(%s, ',')::bigint[])", [joined(ids)]
+        return
+    for start in range(0, len(ids), SQLITE_ID_CHUNK):
+        part = ids[start : start + SQLITE_ID_CHUNK]
+        yield f"id IN ({', '.join(['%s'] * len(part))})", part

@@ -12,10 +12,9 @@ from django.utils import timezone
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
 from heapprivacy.erasure.heap import heap_client
-from heapprivacy.erasure.models import DeletionBatch, StatusPoll, Subject
+from heapprivacy.erasure.models import DeletionBatch, StatusPoll
 from heapprivacy.erasure.policy import next_poll_at, seconds
 from heapprivacy.erasure.requests import requests_complete_finished, requests_progress
-from heapprivacy.erasure.selectors import batch_request_ids
 from heapprivacy.heap import HeapError
 from heapprivacy.heap.results import DeletionStatus
 
@@ -40,6 +39,18 @@ def batch_poll(batch_id: int) -> str:
     return status.status
 
 
+def batch_poll_delay(batch_id: int) -> float | None:
+    """Seconds until the batch's next poll is due (0 if due now); None if it awaits none."""
+    next_poll = (
+        DeletionBatch.objects.filter(pk=batch_id, state=Batch.SUBMITTED)
+        .values_list("next_poll_at", flat=True)
+        .first()
+    )
+    if next_poll is None:
+        return None
+    return max(0.0, (next_poll - timezone.now()).total_seconds())
+
+
 def _claim(batch_id: int) -> DeletionBatch | None:
     """Push next_poll_at past the call, so a duplicated poll task finds nothing due."""
     now = timezone.now()
@@ -59,15 +70,14 @@ def _record_complete(batch: DeletionBatch, status: DeletionStatus) -> None:
             state=Batch.COMPLETE, completed_at=now, last_status=status.status, polls=batch.polls + 1
         )
         if not changed:
-            return
-        batch.members.update(state=Subject.State.ERASED, erased_at=now)
+            return  # members are erased with their batch, at its completed_at
         audit_record(
             "batch.complete",
             actor=Actor.system(),
             target=batch,
             details={"deletion_request_id": batch.deletion_request_id, "status": status.status},
         )
-        requests_complete_finished(batch_request_ids(batch))
+        requests_complete_finished(batch)
 
 
 def _record_not_done(batch: DeletionBatch, status: DeletionStatus) -> None:
@@ -113,7 +123,7 @@ def _needs_attention(batch: DeletionBatch, reason: str) -> None:
     DeletionBatch.objects.filter(pk=batch.pk, state=Batch.SUBMITTED).update(
         state=Batch.NEEDS_ATTENTION, polls=batch.polls + 1, next_poll_at=None, last_error=reason
     )
-    requests_progress(batch_request_ids(batch), "flag")
+    requests_progress(batch, "flag")
     audit_record(
         "batch.needs_attention", actor=Actor.system(), target=batch, details={"reason": reason}
     )

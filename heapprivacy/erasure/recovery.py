@@ -8,7 +8,6 @@ from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
 from heapprivacy.erasure.models import DeletionBatch, SubmissionAttempt
 from heapprivacy.erasure.requests import requests_progress
-from heapprivacy.erasure.selectors import batch_request_ids
 
 Batch = DeletionBatch.State
 
@@ -37,7 +36,7 @@ def _recover(batch_id: int) -> bool:
         batch.last_error = "worker lost mid-submission; outcome unknown"
         batch.save(update_fields=["state", "lease_until", "last_error"])
         if not resubmit:
-            requests_progress(batch_request_ids(batch), "flag")
+            requests_progress(batch, "flag")
         audit_record(
             "batch.lease_expired",
             actor=Actor.system(),

@@ -4,13 +4,20 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
-from heapprivacy.audit.services import audit_record
+from heapprivacy.audit.services import audit_record, audit_record_many
 from heapprivacy.erasure.clock import request_clock_set
-from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
+from heapprivacy.erasure.models import (
+    BatchRequest,
+    DeletionBatch,
+    ErasureRequest,
+    HeapAccount,
+    Subject,
+)
 from heapprivacy.erasure.references import references_allocate
 from heapprivacy.erasure.retention import previously_erased_record, subjects_build
 from heapprivacy.erasure.subjects import SubjectInput
@@ -48,7 +55,7 @@ def request_create(
             received_at=received_at,
             requester_email=requester_email,
             external_ref=external_ref,
-            created_by_id=_user_id(actor),
+            created_by_id=actor.user_id,
         )
         request_clock_set(request)
         count = subjects_add(request, account, subjects)
@@ -75,6 +82,8 @@ def subjects_add(
         subjects = Subject.objects.bulk_create(subjects_build(request, account, chunk))
         count += len(subjects)
         flagged += sum(subject.previously_erased for subject in subjects)
+    ErasureRequest.objects.filter(pk=request.pk).update(subject_count=F("subject_count") + count)
+    request.subject_count += count
     previously_erased_record(request, flagged)
     return count
 
@@ -102,7 +111,7 @@ def request_approve(request: ErasureRequest, *, actor: Actor) -> int:
             "approve",
             decision=ErasureRequest.Decision.APPROVED,
             decided_at=now,
-            decided_by_id=_user_id(actor),
+            decided_by_id=actor.user_id,
         )
         queued = request.subjects.filter(state=Subject.State.PENDING).update(
             state=Subject.State.QUEUED, queued_at=now
@@ -130,7 +139,7 @@ def request_reject(
             reason_code=reason_code,
             decision_note=note,
             decided_at=now,
-            decided_by_id=_user_id(actor),
+            decided_by_id=actor.user_id,
         )
         request.subjects.filter(state=Subject.State.PENDING).update(state=Subject.State.REJECTED)
         audit_record(
@@ -157,45 +166,68 @@ def request_cancel(request: ErasureRequest, *, actor: Actor) -> None:
         )
 
 
-def requests_progress(request_ids: Iterable[int], action: str) -> None:
-    """Apply a pipeline-driven transition (start / flag / resume) where it applies."""
-    for request in ErasureRequest.objects.filter(pk__in=list(request_ids)):
-        if request.state in _allowed_from(action):
-            request_transition(request, action)
-            audit_record(
-                f"request.{request.state}",
-                actor=Actor.system(),
-                target=request,
-                request_ref=request.reference,
-            )
+def requests_progress(batch: DeletionBatch, action: str) -> list[str]:
+    """Apply a pipeline-driven transition (start / flag / resume) to the batch's requests where
+    it applies: one UPDATE whatever their number, one audit event each. Their references."""
+    moved = _requests_move(batch, action)
+    _audit_each(f"request.{REQUEST_TRANSITIONS[action][1]}", moved)
+    return [reference for _, reference in moved]
 
 
-def requests_complete_finished(request_ids: Iterable[int]) -> list[str]:
-    """Complete each request all of whose approved subjects Heap has confirmed erased."""
-    unfinished = Subject.objects.exclude(state__in=[Subject.State.ERASED, Subject.State.REJECTED])
-    done = ErasureRequest.objects.filter(
-        pk__in=list(request_ids), state__in=_allowed_from("complete")
-    ).exclude(pk__in=unfinished.filter(request_id__in=list(request_ids)).values("request_id"))
-    completed = []
-    for request in done:
-        request_transition(request, "complete", completed_at=timezone.now())
-        audit_record(
-            "request.completed",
-            actor=Actor.system(),
-            target=request,
-            request_ref=request.reference,
-        )
+def requests_complete_finished(batch: DeletionBatch) -> list[str]:
+    """Complete each request of `batch` all of whose subjects Heap has confirmed erased.
+
+    One UPDATE over the batch's requests, comparing each one's subject_count with the members
+    of its complete batches (BatchRequest): the subjects themselves are never read.
+    """
+    now = timezone.now()
+    erased = (
+        f"(SELECT COALESCE(SUM(l.members), 0) FROM {BatchRequest._meta.db_table} l "  # noqa: S608 - table names only
+        f"JOIN {DeletionBatch._meta.db_table} b ON b.id = l.batch_id "
+        f"WHERE l.request_id = {ErasureRequest._meta.db_table}.id AND b.state = %s)"
+    )
+    moved = _requests_move(
+        batch,
+        "complete",
+        condition=(f"subject_count = {erased}", [DeletionBatch.State.COMPLETE]),
+        completed_at=now,
+    )
+    _audit_each("request.completed", moved)
+    for request in ErasureRequest.objects.filter(pk__in=[pk for pk, _ in moved]).iterator():
         completion_notify(request)  # with the link to the certificate
-        completed.append(request.reference)
-    return completed
+    return [reference for _, reference in moved]
 
 
-def _allowed_from(action: str) -> frozenset[str]:
-    return REQUEST_TRANSITIONS[action][0]
+def _requests_move(
+    batch: DeletionBatch,
+    action: str,
+    condition: tuple[str, list[object]] = ("1 = 1", []),
+    **fields: object,
+) -> list[tuple[int, str]]:
+    """UPDATE … RETURNING: move the batch's requests that may take `action`; (id, reference)."""
+    allowed, to_state = REQUEST_TRANSITIONS[action]
+    table = ErasureRequest._meta.db_table
+    assignments = ", ".join(f"{name} = %s" for name in ["state", *fields])
+    states = ", ".join(["%s"] * len(allowed))
+    sql = (
+        f"UPDATE {table} SET {assignments} "  # noqa: S608 - our own table and field names
+        f"WHERE state IN ({states}) AND {condition[0]} AND id IN "
+        f"(SELECT request_id FROM {BatchRequest._meta.db_table} WHERE batch_id = %s) "
+        "RETURNING id, reference"
+    )
+    params = [to_state, *fields.values(), *sorted(allowed), *condition[1], batch.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(cursor.fetchall())
 
 
-def _user_id(actor: Actor) -> int | None:
-    return int(actor.id) if actor.kind == "user" else None
+def _audit_each(action: str, requests: list[tuple[int, str]]) -> None:
+    audit_record_many(
+        action,
+        actor=Actor.system(),
+        model=ErasureRequest,
+        events=((pk, reference, {}) for pk, reference in requests),
+    )
 
 
 def _chunks(items: Iterator[SubjectInput], size: int) -> Iterator[list[SubjectInput]]:

@@ -9,7 +9,7 @@ record, and nobody can go the other way.
 What pseudonymising a request changes (once, in one transaction, audited as
 `request.pseudonymised` with counts only):
 - `requester_email` and every subject's `value` become `hmac:<hex>` (the subject's hash is its
-  `value_hmac`, which stays: it keeps the data deleted, see `subjects_erased_before`);
+  `value_hmac`, which stays: it keeps the data deleted, see `lookups.keys_erased_before`);
 - free text that may name people becomes REMOVED: the request's notes, `decision_note`,
   `extension_reason`, `due_override_reason`;
 - Heap's messages of a batch (`SubmissionAttempt.message`, `StatusPoll.message`,
@@ -37,10 +37,8 @@ call made that long ago is no retry.
 """
 
 import logging
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from itertools import islice
-from typing import TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -62,7 +60,9 @@ from heapprivacy.api.models import IdempotencyRecord
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.audit.services import audit_record
+from heapprivacy.erasure.lookups import keys_erased_before
 from heapprivacy.erasure.models import (
+    BatchRequest,
     DeletionBatch,
     ErasureRequest,
     HeapAccount,
@@ -70,6 +70,7 @@ from heapprivacy.erasure.models import (
     Subject,
     SubmissionAttempt,
 )
+from heapprivacy.erasure.selectors import request_batch_ids
 from heapprivacy.erasure.subjects import SubjectInput
 from heapprivacy.reports.pseudonyms import subject_pseudonym
 
@@ -84,12 +85,9 @@ CLOSED_STATES = (
     ErasureRequest.State.REJECTED,
     ErasureRequest.State.CANCELLED,
 )
-IN_FLIGHT = (Subject.State.QUEUED, Subject.State.BATCHED, Subject.State.SUBMITTED)
 REQUEST_CHUNK = 500  # request ids read per query
 SUBJECT_CHUNK = 5_000
-LOOKUP_CHUNK = 500  # hashes per IN (...): under the 999 bound parameters of older SQLite
-
-T = TypeVar("T")
+UPDATE_CHUNK = 500  # rows per bulk_update: under the 999 bound parameters of older SQLite
 
 
 def pseudonym(value: str) -> str:
@@ -127,12 +125,16 @@ def requests_expired(cutoff: datetime) -> QuerySet[ErasureRequest]:
         When(state=ErasureRequest.State.CANCELLED, then=Subquery(cancelled_at)),
         output_field=DateTimeField(),
     )
-    in_flight = Subject.objects.filter(request=OuterRef("pk"), state__in=IN_FLIGHT)
+    queued = Subject.objects.filter(request=OuterRef("pk"), state=Subject.State.QUEUED)
+    unconfirmed = BatchRequest.objects.filter(request=OuterRef("pk")).exclude(
+        batch__state=DeletionBatch.State.COMPLETE
+    )
     return (
         ErasureRequest.objects.filter(state__in=CLOSED_STATES, pseudonymised_at__isnull=True)
         .annotate(closed_at=closed_at)
         .filter(closed_at__lt=cutoff)
-        .exclude(Exists(in_flight))
+        .exclude(Exists(queued))
+        .exclude(Exists(unconfirmed))
     )
 
 
@@ -204,17 +206,15 @@ def _subjects_pseudonymise(request: ErasureRequest) -> int:
     while chunk := list(missing[:SUBJECT_CHUNK]):
         for subject in chunk:
             subject.value_hmac = subject_pseudonym(subject.value)
-        Subject.objects.bulk_update(chunk, ["value_hmac"], batch_size=LOOKUP_CHUNK)
+        Subject.objects.bulk_update(chunk, ["value_hmac"], batch_size=UPDATE_CHUNK)
     return request.subjects.update(value=Concat(Value(PSEUDONYM_PREFIX), F("value_hmac")))
 
 
 def _heap_messages_clear(request: ErasureRequest) -> int:
     """Blank Heap's texts of the request's batches that hold no subject of a retained request."""
-    retained = Subject.objects.filter(batch=OuterRef("pk"), request__pseudonymised_at=None)
+    retained = BatchRequest.objects.filter(batch=OuterRef("pk"), request__pseudonymised_at=None)
     batch_ids = list(
-        DeletionBatch.objects.filter(
-            pk__in=request.subjects.filter(batch__isnull=False).values("batch_id")
-        )
+        DeletionBatch.objects.filter(pk__in=request_batch_ids(request))
         .exclude(Exists(retained))
         .values_list("pk", flat=True)
     )
@@ -252,7 +252,7 @@ def subjects_build(
     Heap has erased the same kind and value before (CCPA § 7022(e): a record kept so that the
     data stays deleted), for the officer to see on the request."""
     hashes = [subject_pseudonym(item.value) for item in items]
-    erased = subjects_erased_before(
+    erased = keys_erased_before(
         {(item.kind, value_hmac) for item, value_hmac in zip(items, hashes, strict=True)}
     )
     return [
@@ -278,23 +278,3 @@ def previously_erased_record(request: ErasureRequest, flagged: int) -> None:
             request_ref=request.reference,
             details={"subjects": flagged},
         )
-
-
-def subjects_erased_before(keys: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
-    """The (kind, value_hmac) pairs among `keys` naming a subject Heap has erased, in any
-    account and any request, pseudonymised or not."""
-    found: set[tuple[str, str]] = set()
-    for kind in sorted({kind for kind, _ in keys}):
-        hashes = sorted({value_hmac for each_kind, value_hmac in keys if each_kind == kind})
-        for part in _chunks(hashes, LOOKUP_CHUNK):
-            erased = Subject.objects.filter(
-                kind=kind, value_hmac__in=part, state=Subject.State.ERASED
-            ).values_list("value_hmac", flat=True)
-            found.update((kind, value_hmac) for value_hmac in erased)
-    return found
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk

@@ -1,19 +1,82 @@
 """Reads shared by services, commands and screens."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
+from heapprivacy.erasure.models import BatchRequest, DeletionBatch, ErasureRequest, Subject
+
+Batch = DeletionBatch.State
+State = ErasureRequest.State
+
+# A subject not packed yet has the state its request's decision gave it: pending until the
+# decision, queued once approved (until packing takes it), rejected once rejected or cancelled
+# (a request with packed subjects cannot be cancelled).
+UNPACKED_STATE = {
+    State.RECEIVED: Subject.State.PENDING,
+    State.VERIFIED: Subject.State.PENDING,
+    State.REJECTED: Subject.State.REJECTED,
+    State.CANCELLED: Subject.State.REJECTED,
+}
 
 
 def batch_request_ids(batch: DeletionBatch) -> list[int]:
-    return list(batch.members.values_list("request_id", flat=True).distinct())
+    return list(batch.request_links.values_list("request_id", flat=True))
+
+
+def request_batch_ids(request: ErasureRequest) -> QuerySet[BatchRequest]:
+    return request.batch_links.values("batch_id")
+
+
+def request_batches(request: ErasureRequest) -> QuerySet[DeletionBatch]:
+    return DeletionBatch.objects.filter(pk__in=request_batch_ids(request)).order_by("pk")
+
+
+def subject_counts(request: ErasureRequest) -> dict[str, int]:
+    """How many of the request's subjects are in each Subject.State, every state present.
+
+    One query over the request's batch links (a handful of rows, whatever the subject count):
+    packed subjects take their batch's state, the others the state of the request's decision.
+    """
+    counts = dict.fromkeys(Subject.State.values, 0)
+    packed = 0
+    for row in _links_by_heap_state(request.batch_links.all()):
+        counts[row["heap_state"]] += row["n"]
+        packed += row["n"]
+    unpacked = request.subject_count - packed
+    if unpacked:
+        counts[UNPACKED_STATE.get(request.state, Subject.State.QUEUED)] += unpacked
+    return counts
+
+
+def subject_state_totals() -> dict[str, int]:
+    """Subjects in each state across all requests (the operators' status report)."""
+    counts = dict.fromkeys(Subject.State.values, 0)
+    unpacked = Subject.objects.filter(batch__isnull=True).values("state")
+    for row in unpacked.annotate(n=Count("pk")).order_by():
+        counts[row["state"]] += row["n"]
+    for row in _links_by_heap_state(BatchRequest.objects.all()):
+        counts[row["heap_state"]] += row["n"]
+    return counts
+
+
+def _links_by_heap_state(links: QuerySet[BatchRequest]) -> QuerySet:
+    heap_state = Case(
+        When(batch__state=Batch.COMPLETE, then=Value(Subject.State.ERASED)),
+        When(batch__submitted_at__isnull=False, then=Value(Subject.State.SUBMITTED)),
+        default=Value(Subject.State.BATCHED),
+    )
+    return (
+        links.annotate(heap_state=heap_state)
+        .values("heap_state")
+        .annotate(n=Coalesce(Sum("members"), 0))
+        .order_by()
+    )
 
 
 def request_timeline(request: ErasureRequest) -> QuerySet[AuditEvent]:
     """Every audit event of the request: its own, and those of the batches holding its subjects."""
-    batch_ids = request.subjects.filter(batch__isnull=False).values_list("batch_id", flat=True)
-    batches = [str(pk) for pk in batch_ids.distinct()]
+    batches = [str(link["batch_id"]) for link in request_batch_ids(request)]
     return AuditEvent.objects.filter(
         Q(request_ref=request.reference)
         | Q(target_type="erasure.deletionbatch", target_id__in=batches)

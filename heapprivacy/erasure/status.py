@@ -2,13 +2,14 @@
 
 from django.db.models import Count
 
-from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, Subject
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
+from heapprivacy.erasure.selectors import request_batches, subject_counts, subject_state_totals
 
 
 def state_counts() -> dict[str, dict[str, int]]:
     return {
         "requests": _counts(ErasureRequest),
-        "subjects": _counts(Subject),
+        "subjects": subject_state_totals(),
         "batches": _counts(DeletionBatch),
     }
 
@@ -17,7 +18,7 @@ def request_status(reference: str) -> dict[str, object] | None:
     request = ErasureRequest.objects.filter(reference=reference).first()
     if request is None:
         return None
-    batches = DeletionBatch.objects.filter(members__request=request).distinct().order_by("pk")
+    batches = request_batches(request)
     return {
         "reference": request.reference,
         "state": request.state,
@@ -31,7 +32,7 @@ def request_status(reference: str) -> dict[str, object] | None:
         "latest_safe_submit": request.latest_safe_submit,
         "decided_at": request.decided_at,
         "completed_at": request.completed_at,
-        "subjects": _counts(Subject, request.subjects.all()),
+        "subjects": subject_counts(request),
         "batches": [
             {
                 "batch": batch.pk,
@@ -47,7 +48,7 @@ def request_status(reference: str) -> dict[str, object] | None:
     }
 
 
-def _counts(model: type, queryset: object = None) -> dict[str, int]:
-    rows = (queryset if queryset is not None else model.objects.all()).values("state")
+def _counts(model: type) -> dict[str, int]:
+    rows = model.objects.values("state")
     counts = {row["state"]: row["n"] for row in rows.annotate(n=Count("pk")).order_by()}
     return {state: counts.get(state, 0) for state in model.State.values}

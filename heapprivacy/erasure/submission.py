@@ -13,11 +13,10 @@ from django.utils import timezone
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
 from heapprivacy.erasure.heap import heap_client
-from heapprivacy.erasure.models import DeletionBatch, Subject, SubmissionAttempt
+from heapprivacy.erasure.models import DeletionBatch, SubmissionAttempt
 from heapprivacy.erasure.payloads import batch_payload, payload_sha256
 from heapprivacy.erasure.policy import next_poll_at, retry_delay, seconds
 from heapprivacy.erasure.requests import requests_progress
-from heapprivacy.erasure.selectors import batch_request_ids
 from heapprivacy.heap import HeapError
 from heapprivacy.heap.results import DeletionReceipt
 
@@ -96,8 +95,7 @@ def _record_acceptance(
             )
         )
         if adopted:
-            batch.members.update(state=Subject.State.SUBMITTED)
-            requests_progress(batch_request_ids(batch), "start")
+            requests_progress(batch, "start")  # members are submitted with their batch
         audit_record(
             "batch.submitted" if adopted else "batch.accepted_after_lease_expired",
             actor=Actor.system(),
@@ -147,7 +145,7 @@ def _give_up(
         DeletionBatch.objects.filter(
             pk=batch.pk, state=Batch.SENDING, attempts=attempt.number
         ).update(state=Batch.NEEDS_ATTENTION, lease_until=None, last_error=reason)
-        requests_progress(batch_request_ids(batch), "flag")
+        requests_progress(batch, "flag")
         details = _error_details(attempt, error) if error else {"attempt": attempt.number}
         audit_record(
             "batch.needs_attention",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Max, Min
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -144,7 +144,7 @@ def certificate_content(request: ErasureRequest) -> dict[str, Any]:
 
 
 def _timeline(request: ErasureRequest) -> dict[str, str]:
-    batches = DeletionBatch.objects.filter(members__request=request).aggregate(
+    batches = DeletionBatch.objects.filter(request_links__request=request).aggregate(
         submitted=Min("submitted_at"), confirmed=Max("completed_at")
     )
     return {
@@ -175,8 +175,7 @@ def _approval(request: ErasureRequest) -> dict[str, Any]:
 
 
 def _heap_deletions(request: ErasureRequest) -> list[dict[str, Any]]:
-    members = request.subjects.filter(batch__isnull=False).values("batch_id")
-    counts = {row["batch_id"]: row["n"] for row in members.annotate(n=Count("pk")).order_by()}
+    counts = dict(request.batch_links.values_list("batch_id", "members"))
     batches = DeletionBatch.objects.filter(pk__in=counts).select_related("account", "approved_by")
     return [
         {
@@ -193,8 +192,9 @@ def _heap_deletions(request: ErasureRequest) -> list[dict[str, Any]]:
 
 def _subjects(request: ErasureRequest) -> list[dict[str, Any]]:
     subjects = (
-        request.subjects.order_by("pk")
-        .values_list("kind", "value", "state", "account__label", "erased_at")
+        request.subjects.with_heap_state()
+        .order_by("pk")
+        .values_list("kind", "value", "heap_state", "account__label", "erased_at")
         .iterator(chunk_size=SUBJECT_CHUNK)
     )
     return [

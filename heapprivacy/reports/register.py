@@ -123,7 +123,7 @@ def on_time(request: dict[str, Any], deadline: datetime | None) -> str:
 
 
 def _deletion_ids() -> Aggregate:
-    field = "subjects__batch__deletion_request_id"
+    field = "batch_links__batch__deletion_request_id"
     if connection.vendor == "postgresql":
         from django.contrib.postgres.aggregates import StringAgg
 

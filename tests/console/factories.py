@@ -10,6 +10,7 @@ from django.utils import timezone
 from heapprivacy.audit.actors import Actor
 from heapprivacy.erasure.batches import batches_release
 from heapprivacy.erasure.models import (
+    BatchRequest,
     DeletionBatch,
     ErasureRequest,
     HeapAccount,
@@ -78,6 +79,7 @@ def batch_with_evidence(account: HeapAccount, count: int) -> DeletionBatch:
         state=DeletionBatch.State.SUBMITTED,
         attempts=count,
         deletion_request_id="del-123",
+        submitted_at=now,
     )
     Subject.objects.bulk_create(
         Subject(
@@ -85,10 +87,16 @@ def batch_with_evidence(account: HeapAccount, count: int) -> DeletionBatch:
             account=account,
             kind=Subject.Kind.IDENTITY,
             value=value,
-            state=Subject.State.SUBMITTED,
+            state=Subject.State.BATCHED,
             batch=batch,
         )
         for request, value in zip(requests, values, strict=True)
+    )
+    ErasureRequest.objects.filter(pk__in=[request.pk for request in requests]).update(
+        subject_count=1
+    )
+    BatchRequest.objects.bulk_create(
+        BatchRequest(batch=batch, request=request, members=1) for request in requests
     )
     SubmissionAttempt.objects.bulk_create(
         SubmissionAttempt(

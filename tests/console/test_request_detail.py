@@ -2,9 +2,10 @@ import pytest
 from django.test import Client
 
 from heapprivacy.audit.actors import Actor
-from heapprivacy.erasure.models import ErasureRequest, Subject
+from heapprivacy.erasure import packing
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
 from heapprivacy.erasure.requests import request_approve
-from tests.erasure.factories import SYSTEM, make_account, make_request
+from tests.erasure.factories import SYSTEM, make_account, make_erased, make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -96,11 +97,17 @@ def test_the_page_refuses_post(officer_client: Client) -> None:
     assert officer_client.post(f"/requests/{request.reference}/").status_code == 405
 
 
-def test_subject_counts_by_state_are_shown(officer_client: Client) -> None:
+def test_subject_counts_by_state_are_shown(
+    officer_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(packing, "MAX_BATCH_SIZE", 1)  # a and b in batches of their own
     request = make_request(make_account(), ["a", "b"])
-    Subject.objects.filter(value="a").update(state="erased")
+    make_erased(request)
+    DeletionBatch.objects.filter(members__value="b").update(
+        state=DeletionBatch.State.READY, submitted_at=None
+    )
 
     content = page(officer_client, request)
 
     assert b"1 erased" in content
-    assert b"1 pending" in content
+    assert b"1 batched" in content

@@ -1,9 +1,16 @@
 """A small named cast for erasure tests."""
 
+from django.utils import timezone
+
 from heapprivacy.audit.actors import Actor
 from heapprivacy.erasure.accounts import heap_account_create
-from heapprivacy.erasure.models import ErasureRequest, HeapAccount
-from heapprivacy.erasure.requests import request_create
+from heapprivacy.erasure.batches import batches_release
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount
+from heapprivacy.erasure.requests import (
+    request_approve,
+    request_create,
+    requests_complete_finished,
+)
 from heapprivacy.erasure.subjects import subject_parse
 
 SYSTEM = Actor.system("tests")
@@ -34,3 +41,27 @@ def make_request(
         actor=kw.pop("actor", SYSTEM),
         **kw,
     )
+
+
+def make_erased(request: ErasureRequest) -> ErasureRequest:
+    """`request` as the pipeline leaves it once Heap confirmed its erasure: approved, packed
+    (with whatever else its accounts had queued), and its batches complete."""
+    if request.state in (ErasureRequest.State.RECEIVED, ErasureRequest.State.VERIFIED):
+        request_approve(request, actor=SYSTEM)
+    for account in HeapAccount.objects.filter(subjects__request=request).distinct():
+        batches_release(account, actor=SYSTEM)
+    now = timezone.now()
+    DeletionBatch.objects.filter(request_links__request=request).update(
+        state=DeletionBatch.State.COMPLETE, submitted_at=now, completed_at=now
+    )
+    request.refresh_from_db()
+    return request
+
+
+def make_completed(request: ErasureRequest) -> ErasureRequest:
+    """`request` erased (make_erased), then completed as the last poll of its batches does."""
+    make_erased(request)
+    for batch in DeletionBatch.objects.filter(request_links__request=request):
+        requests_complete_finished(batch)
+    request.refresh_from_db()
+    return request

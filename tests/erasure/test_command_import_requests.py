@@ -147,10 +147,8 @@ def test_rows_sharing_an_external_ref_form_one_request(
     assert sorted(t1.subjects.values_list("value", flat=True)) == ["a", "c"]
     t2 = ErasureRequest.objects.get(external_ref="T-2")
     assert list(t2.subjects.values_list("value", flat=True)) == ["b"]
-    imported = AuditEvent.objects.filter(
-        action="request.subjects_imported", request_ref=t1.reference
-    )
-    assert [event.details for event in imported] == [{"subjects": 2}]
+    created = AuditEvent.objects.filter(action="request.created", request_ref=t1.reference)
+    assert [event.details["subjects"] for event in created] == [2]
 
 
 def test_json_prints_requests_subjects_references_and_errors(

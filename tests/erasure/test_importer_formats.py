@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.erasure import importer
+from heapprivacy.erasure import import_writer, importer
 from heapprivacy.erasure.import_preview import requests_preview
 from heapprivacy.erasure.importer import (
     ImportReport,
@@ -362,7 +362,7 @@ def test_a_database_error_midway_surfaces_as_itself_and_leaves_nothing(
     def fail(*args: object) -> None:
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(importer, "subjects_add", fail)
+    monkeypatch.setattr(import_writer, "_subjects_write", fail)
 
     with pytest.raises(DatabaseError, match="disk full"):
         requests_import(iter(["identity\n", "a\n"]), account=account, actor=ACTOR)

@@ -7,13 +7,12 @@ from heapprivacy.accounts.roles import Role
 from heapprivacy.accounts.services import user_create
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure import requests as erasure_requests
-from heapprivacy.erasure import retention
 from heapprivacy.erasure.importer import requests_import
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
 from heapprivacy.erasure.requests import request_create, subjects_add
 from heapprivacy.erasure.subjects import subject_parse
 from heapprivacy.reports.pseudonyms import subject_pseudonym
-from tests.erasure.factories import SYSTEM, make_account, make_request
+from tests.erasure.factories import SYSTEM, make_account, make_erased, make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +24,7 @@ def account() -> HeapAccount:
 
 def erased(account: HeapAccount, *identities: str) -> ErasureRequest:
     """A request whose subjects Heap has confirmed erased (the pipeline's end state)."""
-    request = make_request(account, list(identities))
-    request.subjects.update(state=Subject.State.ERASED)
-    return request
+    return make_erased(make_request(account, list(identities)))
 
 
 def flags(request: ErasureRequest) -> dict[str, bool]:
@@ -98,7 +95,6 @@ def test_subjects_added_over_many_chunks_are_all_checked(
     account: HeapAccount, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(erasure_requests, "SUBJECT_CHUNK", 2)
-    monkeypatch.setattr(retention, "LOOKUP_CHUNK", 2)
     erased(account, "a", "c", "e")
     request = make_request(account, [])
 

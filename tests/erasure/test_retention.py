@@ -113,7 +113,7 @@ def evidence() -> dict[str, list[dict[str, Any]]]:
         "requests": list(ErasureRequest.objects.order_by("pk").values(*kept)),
         "subjects": list(
             Subject.objects.order_by("pk").values(
-                "kind", "state", "value_hmac", "batch_id", "queued_at", "erased_at", "request_id"
+                "kind", "state", "value_hmac", "batch_id", "queued_at", "request_id"
             )
         ),
         "batches": list(

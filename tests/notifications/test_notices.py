@@ -4,16 +4,16 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.clock import request_extend
-from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
-from heapprivacy.erasure.requests import request_approve, request_reject, requests_complete_finished
+from heapprivacy.erasure.models import ErasureRequest, HeapAccount
+from heapprivacy.erasure.requests import request_reject, requests_complete_finished
+from heapprivacy.erasure.selectors import request_batches
 from heapprivacy.notifications.authorities import FALLBACK, complaint_route
 from heapprivacy.notifications.models import Notification
 from heapprivacy.notifications.services import recipient_hmac
-from tests.erasure.factories import SYSTEM, make_request
+from tests.erasure.factories import SYSTEM, make_completed, make_request
 from tests.notifications.conftest import ALICE, BASE_URL, committed, html_of, paths
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +28,8 @@ def audited_templates() -> list[str]:
 
 def complete(request: ErasureRequest) -> None:
     """Heap confirmed every subject of an approved request; the poll completes it."""
-    request_approve(request, actor=SYSTEM)
-    request.subjects.update(state=Subject.State.ERASED, erased_at=timezone.now())
     with committed():
-        requests_complete_finished([request.pk])
+        make_completed(request)
 
 
 # --- extension -------------------------------------------------------------------------------
@@ -202,6 +200,7 @@ def test_the_completion_email_links_to_the_certificate(alices_request, mailoutbo
 def test_each_completed_request_is_announced_once(alices_request, mailoutbox) -> None:
     complete(alices_request)
     with committed():
-        requests_complete_finished([alices_request.pk])  # a later poll of another batch
+        for batch in request_batches(alices_request):  # a later poll of each batch
+            requests_complete_finished(batch)
 
     assert len(mailoutbox) == 1

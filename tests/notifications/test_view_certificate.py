@@ -4,16 +4,14 @@ import json
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.erasure.models import ErasureRequest, Subject
-from heapprivacy.erasure.requests import request_approve, requests_complete_finished
+from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.intake.tokens import status_token_make
 from heapprivacy.notifications.tokens import certificate_token_make
 from heapprivacy.reports.certificates import certificate_issue
 from heapprivacy.reports.pseudonyms import subject_pseudonym
-from tests.erasure.factories import SYSTEM
+from tests.erasure.factories import SYSTEM, make_completed
 from tests.notifications.conftest import ALICE, committed, paths
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +20,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def emailed_link(alices_request: ErasureRequest, mailoutbox) -> str:
     """The certificate path from the completion email of Alice's request."""
-    request_approve(alices_request, actor=SYSTEM)
-    alices_request.subjects.update(state=Subject.State.ERASED, erased_at=timezone.now())
     with committed():
-        requests_complete_finished([alices_request.pk])
+        make_completed(alices_request)
     return next(path for path in paths(mailoutbox[0]) if "/certificate/" in path)
 
 

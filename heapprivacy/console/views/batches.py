@@ -81,6 +81,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         "polls": batch.status_polls.order_by("at", "pk"),
         "member_counts": member_counts(batch),
         "members": batch.members.select_related("request").order_by("pk")[:MEMBERS_SHOWN],
+        "member_state": Subject.State(batch.member_state).label,
         "members_shown": MEMBERS_SHOWN,
         "requests": served[:REQUESTS_SHOWN],
         "more_requests": len(served) > REQUESTS_SHOWN,
@@ -192,15 +193,12 @@ def queued_members(account: HeapAccount) -> list[tuple[str, str]]:
 
 
 def member_counts(batch: DeletionBatch) -> dict[str, int]:
-    rows = batch.members.values("state").annotate(n=Count("pk")).order_by()
-    labels = dict(Subject.State.choices)
-    return {labels[row["state"]]: row["n"] for row in rows}
+    """Every member is in its batch's state (Subject's docstring)."""
+    return {Subject.State(batch.member_state).label: batch.size}
 
 
 def batch_requests(batch: DeletionBatch) -> QuerySet[ErasureRequest]:
-    return ErasureRequest.objects.filter(pk__in=batch.members.values("request_id")).order_by(
-        "reference"
-    )
+    return ErasureRequest.objects.filter(batch_links__batch=batch).order_by("reference")
 
 
 def decided_a_request(batch: DeletionBatch, user_id: int) -> bool:

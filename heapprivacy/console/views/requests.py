@@ -70,9 +70,7 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "erasure_request": erasure_request,
         "timeline": request_timeline(erasure_request),
         "subject_counts": selectors.request_subject_counts(erasure_request),
-        "subjects": erasure_request.subjects.select_related("batch").order_by("pk")[
-            :SUBJECTS_SHOWN
-        ],
+        "subjects": erasure_request.subjects.with_heap_state().order_by("pk")[:SUBJECTS_SHOWN],
         "batches": selectors.request_batches(erasure_request),
         "notes": erasure_request.notes.select_related("author").order_by("created_at"),
         "verify_form": VerifyForm(prefix="verify"),
