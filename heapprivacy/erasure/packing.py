@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
@@ -55,11 +55,11 @@ def _pack_one(account: HeapAccount, release: bool, actor: Actor) -> int | None:
             Subject.objects.select_for_update(skip_locked=True)
             .filter(account=account, state=Subject.State.QUEUED)
             .order_by("id")
-            .values_list("id", "kind", "value", "queued_at")[:MAX_BATCH_SIZE]
+            .values_list("id", "kind", "value")[:MAX_BATCH_SIZE]
         )
-        if not claimed or not (release or _is_due(claimed) or _deadline_near(account)):
+        if not claimed or not (release or _is_due(account, claimed) or _deadline_near(account)):
             return None
-        users = payload_users((kind, value) for _, kind, value, _ in claimed)
+        users = payload_users((kind, value) for _, kind, value in claimed)
         batch = DeletionBatch.objects.create(
             account=account,
             size=len(claimed),
@@ -122,11 +122,15 @@ def _initial_state(size: int) -> str:
     return DeletionBatch.State.READY
 
 
-def _is_due(claimed: list[tuple]) -> bool:
-    oldest_queued_at = min(row[3] for row in claimed)
-    return len(claimed) == MAX_BATCH_SIZE or (
-        timezone.now() - oldest_queued_at >= seconds("BATCH_LINGER")
-    )
+def _is_due(account: HeapAccount, claimed: list[tuple]) -> bool:
+    """A full batch is due at once; a partial one when its oldest subject has waited
+    BATCH_LINGER (asked only then: all the account's queued subjects are in hand)."""
+    if len(claimed) == MAX_BATCH_SIZE:
+        return True
+    oldest = Subject.objects.filter(account=account, state=Subject.State.QUEUED).aggregate(
+        oldest=Min("queued_at")
+    )["oldest"]
+    return oldest is not None and timezone.now() - oldest >= seconds("BATCH_LINGER")
 
 
 def _id_conditions(ids: list[int]) -> Iterator[tuple[str, list[object]]]:
