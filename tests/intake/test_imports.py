@@ -2,7 +2,6 @@
 again what a dead worker left behind."""
 
 import os
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from heapprivacy.accounts.roles import Role
@@ -347,29 +346,19 @@ def test_a_file_left_behind_by_a_finished_job_is_deleted(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_job_whose_import_is_still_running_is_not_taken_for_a_crashed_one(
     make_job: Callable[..., ImportJob],
 ) -> None:
     """A live import holds its job row's lock; the sweep skips the rows it cannot lock."""
     job = crashed(make_job(), minutes_ago=30)  # a long import
-    locked, release = threading.Event(), threading.Event()
-
-    def live_import() -> None:
-        with transaction.atomic():
-            ImportJob.objects.select_for_update().get(pk=job.pk)
-            locked.set()
-            release.wait(timeout=30)
-        connection.close()
-
-    worker = threading.Thread(target=live_import)
-    worker.start()
+    live_import = connection.Database.connect(**connection.get_connection_params())
     try:
-        assert locked.wait(timeout=30)
+        with live_import.cursor() as cursor:  # psycopg opens a transaction: the lock stays
+            cursor.execute("SELECT id FROM intake_importjob WHERE id = %s FOR UPDATE", [job.pk])
         assert import_jobs_sweep(run=lambda job_id: None) == []
         assert ImportJob.objects.get(pk=job.pk).state == Job.RUNNING
     finally:
-        release.set()
-        worker.join()
+        live_import.close()  # as when its worker dies: the lock goes with the connection
 
-    assert import_jobs_sweep(run=lambda job_id: None) == [job.pk]  # its worker is gone now
+    assert import_jobs_sweep(run=lambda job_id: None) == [job.pk]
