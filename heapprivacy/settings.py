@@ -221,10 +221,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = read_int("CELERY_TASK_SOFT_TIME_LIMIT", default=120, minimum=1)
 CELERY_TASK_TIME_LIMIT = read_int("CELERY_TASK_TIME_LIMIT", default=180, minimum=1)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Seconds a CSV import task may run before it is stopped (its own limit: a million rows take
+# longer than the task default). The hard limit comes a minute later.
+IMPORT_TIME_LIMIT = read_int("IMPORT_TIME_LIMIT", default=3600, minimum=1)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "heapprivacy.ops.tasks.record_heartbeat", "schedule": crontab()},
     "erasure-sweeps": {"task": "heapprivacy.erasure.tasks.run_sweeps", "schedule": crontab()},
+    "import-sweep": {"task": "heapprivacy.intake.tasks.sweep_imports", "schedule": crontab()},
     "notifications-sweep": {
         "task": "heapprivacy.notifications.tasks.sweep_notifications",
         "schedule": crontab(),

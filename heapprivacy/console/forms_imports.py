@@ -4,8 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from heapprivacy.erasure.import_preview import MAX_UPLOAD_BYTES
 from heapprivacy.erasure.models import HeapAccount
+from heapprivacy.intake.uploads import MAX_UPLOAD_BYTES
 
 # First bytes of files people pick by mistake, with what to do instead.
 NOT_CSV = {

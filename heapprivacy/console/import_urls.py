@@ -14,4 +14,6 @@ urlpatterns = [
     path("<str:token>/", imports.import_preview, name="import_preview"),
     path("<str:token>/confirm", imports.import_confirm, name="import_confirm"),
     path("<str:token>/discard", imports.import_discard, name="import_discard"),
+    path("<str:token>/progress", imports.import_progress, name="import_progress"),
+    path("<str:token>/progress.json", imports.import_progress_json, name="import_progress_json"),
 ]

@@ -1,4 +1,4 @@
-"""The CSV import in the console: upload, preview, confirm or discard."""
+"""The CSV import in the console: upload, preview, confirm or discard, then its progress."""
 
 import csv
 import io
@@ -10,17 +10,22 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, TestCase
 
 from heapprivacy.accounts.roles import Role
 from heapprivacy.accounts.services import user_create
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.console import forms_imports
-from heapprivacy.erasure import import_preview
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
+from heapprivacy.intake import imports as intake_imports
+from heapprivacy.intake import uploads as intake_uploads
+from heapprivacy.intake.imports import progress_key
+from heapprivacy.intake.models import ImportJob
 from tests.console.conftest import PASSWORD, logged_in
 from tests.erasure.factories import make_account, make_request
+from tests.support.processes import tasks_in_process
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +56,42 @@ def token_of(response) -> str:
 
 def files_in(directory: Path) -> list[str]:
     return sorted(path.suffix for path in directory.iterdir()) if directory.exists() else []
+
+
+@pytest.fixture
+def imports(uploads: Path) -> Path:
+    """Where confirmed uploads wait for, and during, their import."""
+    return uploads.parent / "imports"
+
+
+@pytest.fixture
+def nudges(django_capture_on_commit_callbacks):
+    """Run a block as a committed request would, without a worker: what is sent on commit is
+    captured, not run."""
+    return lambda: django_capture_on_commit_callbacks(execute=False)
+
+
+def confirmed(
+    client: Client, account: HeapAccount, content: bytes = GOOD, *, token: str = ""
+) -> str:
+    """Upload (unless given a token), confirm, and let the worker's task run in process."""
+    token = token or token_of(upload(client, account, content))
+    with tasks_in_process(), TestCase.captureOnCommitCallbacks(execute=True):
+        assert client.post(f"/imports/{token}/confirm").status_code == 302
+    return token
+
+
+def running_job(user: User, account: HeapAccount, rows: int) -> ImportJob:
+    return ImportJob.objects.create(
+        token="R" * 32,
+        created_by=user,
+        account=account,
+        name="big.csv",
+        size=rows * 20,
+        rows=rows,
+        state=ImportJob.State.RUNNING,
+        attempts=1,
+    )
 
 
 # --- Upload page -----------------------------------------------------------------------------
@@ -159,21 +200,85 @@ def test_the_preview_is_audited_with_counts_and_never_values(
     }
 
 
-# --- Confirm ----------------------------------------------------------------------------------
+# --- Confirm, then the import in the background ----------------------------------------------
 
 
-def test_confirm_imports_shows_the_created_references_and_deletes_the_file(
-    officer_client: Client, officer: User, account: HeapAccount, uploads: Path
+def test_confirm_queues_the_import_and_sends_the_officer_to_its_progress_page(
+    officer_client: Client, account: HeapAccount, uploads: Path, imports: Path, nudges
 ) -> None:
     token = token_of(upload(officer_client, account))
 
-    response = officer_client.post(f"/imports/{token}/confirm")
+    with nudges() as sent:
+        response = officer_client.post(f"/imports/{token}/confirm")
 
+    assert response.status_code == 302
+    assert response["Location"] == f"/imports/{token}/progress"
+    job = ImportJob.objects.get()
+    assert (job.token, job.state, job.rows, job.attempts) == (token, "queued", 3, 0)
+    assert len(sent) == 1  # the worker's nudge, sent once the job is committed
+    assert files_in(uploads) == []
+    assert (imports / f"{token}.csv").read_bytes() == GOOD
+    assert stat.S_IMODE(imports.stat().st_mode) == 0o700
+    assert not ErasureRequest.objects.exists()
+
+
+def test_a_queued_import_shows_an_empty_bar_that_refreshes_itself(
+    officer_client: Client, account: HeapAccount, nudges
+) -> None:
+    token = token_of(upload(officer_client, account))
+    with nudges():
+        officer_client.post(f"/imports/{token}/confirm")
+
+    response = officer_client.get(f"/imports/{token}/progress")
+
+    page = response.content.decode()
     assert response.status_code == 200
+    assert "<h1>Import queued</h1>" in page
+    assert '<progress max="3" value="0"' in page
+    assert f'data-url="/imports/{token}/progress.json"' in page
+    assert '<script src="/static/js/import_progress.js" defer></script>' in page
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in page
+    assert f'<a href="/imports/{token}/progress">Reload</a>' in page
+
+
+def test_a_running_import_shows_the_counts_the_worker_last_wrote(
+    officer_client: Client, officer: User, account: HeapAccount
+) -> None:
+    job = running_job(officer, account, rows=3000)
+    cache.set(progress_key(job.token, 1), {"read": 1500, "imported": 1490, "refused": 10})
+
+    page = officer_client.get(f"/imports/{job.token}/progress").content.decode()
+    progress = officer_client.get(f"/imports/{job.token}/progress.json").json()
+
+    assert "<h1>Importing</h1>" in page
+    assert '<progress max="3000" value="1500"' in page
+    assert '<span data-count="imported">1490</span>' in page
+    assert progress == {
+        "state": "running",
+        "rows": 3000,
+        "read": 1500,
+        "imported": 1490,
+        "refused": 10,
+        "status": "Importing. The requests appear together once the whole file is in.",
+    }
+
+
+def test_the_worker_imports_it_and_the_page_shows_the_report_and_the_file_is_deleted(
+    officer_client: Client, officer: User, account: HeapAccount, uploads: Path, imports: Path
+) -> None:
+    token = confirmed(officer_client, account)
+
+    response = officer_client.get(f"/imports/{token}/progress")
+
+    page = response.content.decode()
+    assert "<h1>Import done</h1>" in page
+    assert '<progress max="3" value="3"' in page
+    assert "import_progress.js" not in page
+    assert "http-equiv" not in page
     references = list(ErasureRequest.objects.order_by("pk").values_list("reference", flat=True))
     assert len(references) == 2
     for reference in references:
-        assert f'href="/requests/{reference}/"' in response.content.decode()
+        assert f'href="/requests/{reference}/"' in page
     assert sorted(Subject.objects.values_list("value", flat=True)) == [
         "alice@example.com",
         "bob@example.com",
@@ -182,13 +287,28 @@ def test_confirm_imports_shows_the_created_references_and_deletes_the_file(
     assert set(ErasureRequest.objects.values_list("source", "state", "created_by")) == {
         (ErasureRequest.Source.CSV, ErasureRequest.State.RECEIVED, officer.pk)
     }
-    assert files_in(uploads) == []
+    assert files_in(uploads) == files_in(imports) == []
 
 
-def test_confirm_is_audited_with_counts(officer_client: Client, account: HeapAccount) -> None:
-    token = token_of(upload(officer_client, account, GOOD + b",T-2\n"))
+def test_the_progress_endpoint_gives_the_final_counts_once_done(
+    officer_client: Client, account: HeapAccount
+) -> None:
+    token = confirmed(officer_client, account, GOOD + b",T-2\n")
 
-    officer_client.post(f"/imports/{token}/confirm")
+    progress = officer_client.get(f"/imports/{token}/progress.json").json()
+
+    assert progress == {
+        "state": "done",
+        "rows": 4,
+        "read": 4,
+        "imported": 3,
+        "refused": 1,
+        "status": "Imported. The uploaded file is deleted.",
+    }
+
+
+def test_the_import_is_audited_with_counts(officer_client: Client, account: HeapAccount) -> None:
+    token = confirmed(officer_client, account, GOOD + b",T-2\n")
 
     event = AuditEvent.objects.get(action="import.confirmed")
     assert event.details == {
@@ -215,7 +335,8 @@ def test_a_thousand_rows_with_three_bad_ones_import_997_through_the_upload(
     token = token_of(upload(officer_client, account, text.getvalue().encode()))
 
     preview = officer_client.get(f"/imports/{token}/").context["report"]
-    result = officer_client.post(f"/imports/{token}/confirm").context["report"]
+    confirmed(officer_client, account, token=token)
+    result = officer_client.get(f"/imports/{token}/progress").context["report"]
 
     for report in (preview, result):
         assert (report.subjects, report.refused) == (997, 3)
@@ -228,7 +349,7 @@ def test_imported_requests_wait_for_a_decision_even_if_approval_is_posted(
 ) -> None:
     token = token_of(upload(officer_client, account, approve="on"))
 
-    officer_client.post(f"/imports/{token}/confirm")
+    confirmed(officer_client, account, token=token)
 
     assert set(ErasureRequest.objects.values_list("state", flat=True)) == {"received"}
     assert set(Subject.objects.values_list("state", flat=True)) == {Subject.State.PENDING}
@@ -237,29 +358,49 @@ def test_imported_requests_wait_for_a_decision_even_if_approval_is_posted(
 def test_a_second_confirmation_is_404_and_imports_nothing_more(
     officer_client: Client, account: HeapAccount
 ) -> None:
-    token = token_of(upload(officer_client, account))
-    officer_client.post(f"/imports/{token}/confirm")
+    token = confirmed(officer_client, account)
 
     response = officer_client.post(f"/imports/{token}/confirm")
 
     assert response.status_code == 404
     assert Subject.objects.count() == 3
+    assert ImportJob.objects.count() == 1
 
 
-def test_the_file_is_deleted_even_when_the_import_fails(
-    officer_client: Client, account: HeapAccount, uploads: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_failed_import_says_so_and_its_file_is_deleted_all_the_same(
+    officer_client: Client,
+    account: HeapAccount,
+    uploads: Path,
+    imports: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    token = token_of(upload(officer_client, account))
-
     def fail(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("database went away")
+        raise RuntimeError("a bug")
 
-    monkeypatch.setattr(import_preview, "requests_import", fail)
-    with pytest.raises(RuntimeError):
-        officer_client.post(f"/imports/{token}/confirm")
+    monkeypatch.setattr(intake_imports, "requests_import", fail)
+    with pytest.raises(RuntimeError):  # raised in the worker, which logs it
+        confirmed(officer_client, account)
 
-    assert files_in(uploads) == []
+    job = ImportJob.objects.get()
+    page = officer_client.get(f"/imports/{job.token}/progress").content.decode()
+    assert "<h1>Import failed</h1>" in page
+    assert "The import stopped (RuntimeError). Nothing was imported." in page
+    assert files_in(uploads) == files_in(imports) == []
     assert not AuditEvent.objects.filter(action="import.confirmed").exists()
+    assert not ErasureRequest.objects.exists()
+
+
+def test_a_day_after_the_import_the_page_keeps_only_the_counts(
+    officer_client: Client, account: HeapAccount
+) -> None:
+    token = confirmed(officer_client, account)
+    ImportJob.objects.update(report=None)  # what the sweep does a day later
+
+    page = officer_client.get(f"/imports/{token}/progress").content.decode()
+
+    assert "2 requests with 3 subjects imported" in page
+    assert "for this import it has been removed" in page
+    assert "/requests/DSR-" not in page
 
 
 # --- Discard and expiry -----------------------------------------------------------------------
@@ -326,6 +467,26 @@ def test_another_officers_upload_is_404(
     assert not ErasureRequest.objects.exists()
 
 
+@pytest.mark.parametrize("path", ["/imports/{}/progress", "/imports/{}/progress.json"])
+def test_another_officers_import_is_404(
+    officer_client: Client, account: HeapAccount, path: str
+) -> None:
+    token = confirmed(officer_client, account)
+    other = logged_in(user_create("oscar", PASSWORD, [Role.OFFICER]))
+
+    assert other.get(path.format(token)).status_code == 404
+    assert officer_client.get(path.format(token)).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/imports/{}/progress", "/imports/{}/progress.json"])
+def test_the_progress_of_an_upload_not_yet_confirmed_is_404(
+    officer_client: Client, account: HeapAccount, path: str
+) -> None:
+    token = token_of(upload(officer_client, account))
+
+    assert officer_client.get(path.format(token)).status_code == 404
+
+
 @pytest.mark.parametrize("token", ["A" * 32, "nope", "..%2F..%2Fsecret" + "A" * 16])
 def test_an_unknown_or_malformed_token_is_404(officer_client: Client, token: str) -> None:
     assert officer_client.get(f"/imports/{token}/").status_code == 404
@@ -367,6 +528,33 @@ def test_roles_that_may_not_create_requests_get_403_and_the_refusal_is_audited(
     assert files_in(uploads) == [".csv", ".json"]
 
 
+@pytest.mark.parametrize("role", READ_ONLY_ROLES)
+@pytest.mark.parametrize("path", ["/imports/{}/progress", "/imports/{}/progress.json"])
+def test_roles_that_may_not_create_requests_get_403_for_an_import_s_progress(
+    client_as: Callable[[str], Client],
+    officer_client: Client,
+    account: HeapAccount,
+    role: str,
+    path: str,
+) -> None:
+    url = path.format(confirmed(officer_client, account))
+
+    response = client_as(role).get(url)
+
+    assert response.status_code == 403
+    assert AuditEvent.objects.get(action="access.denied").details["path"] == url
+
+
+@pytest.mark.parametrize("path", ["/imports/{}/progress", "/imports/{}/progress.json"])
+def test_anonymous_visitors_asking_for_progress_are_sent_to_log_in(
+    client: Client, officer_client: Client, account: HeapAccount, path: str
+) -> None:
+    response = client.get(path.format(confirmed(officer_client, account)))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
 def test_anonymous_visitors_are_sent_to_log_in(client: Client, account: HeapAccount) -> None:
     response = client.post("/imports/", {"file": csv_file(), "account": account.pk})
 
@@ -381,6 +569,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client: Client, account: HeapAcco
         ("post", "/imports/{}/"),
         ("get", "/imports/{}/confirm"),
         ("get", "/imports/{}/discard"),
+        ("post", "/imports/{}/progress"),
+        ("post", "/imports/{}/progress.json"),
     ],
 )
 def test_wrong_methods_are_refused(
@@ -496,7 +686,7 @@ def test_the_copy_stops_at_the_size_limit_whatever_the_form_said(
     uploads: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(import_preview, "MAX_UPLOAD_BYTES", len(GOOD) - 1)
+    monkeypatch.setattr(intake_uploads, "MAX_UPLOAD_BYTES", len(GOOD) - 1)
 
     response = upload(officer_client, account)
 

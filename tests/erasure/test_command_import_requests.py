@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.core.management.base import OutputWrapper
 
 from heapprivacy.audit.models import AuditEvent
+from heapprivacy.erasure.importer import ImportReport
+from heapprivacy.erasure.management.commands.import_requests import Bar
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
 from tests.erasure.factories import make_account
 
@@ -29,12 +32,83 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-def import_requests(path: Path, *args: str, account: str = "acme") -> tuple[str, str]:
-    stdout, stderr = StringIO(), StringIO()
+class Terminal(StringIO):
+    """What the command writes to when a person runs it in a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def import_requests(
+    path: Path, *args: str, account: str = "acme", stderr: StringIO | None = None
+) -> tuple[str, str]:
+    stdout, stderr = StringIO(), stderr or StringIO()
     call_command(
         "import_requests", str(path), "--account", account, *args, stdout=stdout, stderr=stderr
     )
     return stdout.getvalue(), stderr.getvalue()
+
+
+def thousand_rows(path: Path) -> Path:
+    rows = [[f"user-{n}@example.com", f"REF-{n // 100}"] for n in range(1000)]
+    rows[99] = ["x" * 256, "REF-0"]  # line 101
+    return write_csv(path, [["identity", "external_ref"], *rows])
+
+
+def test_on_a_terminal_a_progress_bar_is_drawn_on_stderr_before_the_usual_output(
+    tmp_path: Path, account: HeapAccount
+) -> None:
+    stdout, stderr = import_requests(thousand_rows(tmp_path / "requests.csv"), stderr=Terminal())
+
+    bar, problems = stderr.split("\n", 1)
+    assert bar.startswith("\r")
+    last = bar.split("\r")[-1].rstrip()
+    assert last.startswith("100%  1,000 rows read  ")
+    assert " rows/s  in 0:" in last
+    assert problems == "line 101: identity: must be 1 to 255 characters (got 256)\n"
+    assert stdout == "imported 10 requests with 999 subjects; refused 1 rows\n"
+
+
+def test_with_json_no_bar_is_drawn_even_on_a_terminal(tmp_path: Path, account: HeapAccount) -> None:
+    path = thousand_rows(tmp_path / "requests.csv")
+
+    stdout, stderr = import_requests(path, "--json", stderr=Terminal())
+
+    assert stderr == "line 101: identity: must be 1 to 255 characters (got 256)\n"
+    assert json.loads(stdout)["subjects"] == 999
+
+
+def test_when_stderr_is_not_a_terminal_no_bar_is_drawn(
+    tmp_path: Path, account: HeapAccount
+) -> None:
+    _, stderr = import_requests(thousand_rows(tmp_path / "requests.csv"))
+
+    assert "\r" not in stderr
+    assert stderr == "line 101: identity: must be 1 to 255 characters (got 256)\n"
+
+
+def test_the_bar_reckons_rows_per_second_and_time_left_from_the_bytes_read(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_bytes(b"x" * 1000)
+    screen = Terminal()
+    times = iter([0.0, 10.0, 10.1, 20.0])
+    with path.open("rb") as file:
+        bar = Bar(OutputWrapper(screen), file, clock=lambda: next(times), interval=1.0)
+        file.seek(250)
+        bar(ImportReport(subjects=4000, refused=0))  # 10 s for a quarter: 30 s to go
+        file.seek(500)
+        bar(ImportReport(subjects=8000, refused=0))  # 0.1 s later: not redrawn
+        file.seek(1000)
+        bar.close()
+
+    assert [line.rstrip() for line in screen.getvalue().split("\r")] == [
+        "",
+        " 25%  4,000 rows read  400 rows/s  ETA 0:30",
+        "100%  8,000 rows read  400 rows/s  in 0:20",
+    ]
+    assert screen.getvalue().endswith("\n")
 
 
 def test_a_thousand_rows_with_three_bad_ones_import_the_rest_and_name_each_bad_line(

@@ -1,32 +1,52 @@
-"""CSV import in the console: upload, preview, then confirm (or discard).
+"""CSV import in the console: upload, preview, then confirm (or discard), then watch it import.
 
-Officers only (`erasure.add_erasurerequest`); approving on import also needs
-`erasure.decide_request`, checked again at confirmation. An upload is its uploader's: anyone
-else gets a 404 for it. The import runs synchronously in the confirming request.
+Officers only (`erasure.add_erasurerequest`). An upload, and the import job it becomes, are their
+uploader's: anyone else gets a 404 for them. Confirming queues the import for a worker; the
+progress page shows a bar that `static/js/import_progress.js` refreshes from the JSON endpoint
+(without JavaScript, the page reloads itself), then the per-line report.
 """
 
 from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from heapprivacy.console.access import permission_required
 from heapprivacy.console.forms_imports import ImportUploadForm
-from heapprivacy.erasure.import_preview import (
+from heapprivacy.erasure.import_preview import PREVIEW_KEEP
+from heapprivacy.erasure.importer import InvalidFile
+from heapprivacy.intake.imports import (
+    import_job_create,
+    import_job_get,
+    import_job_progress,
+    import_job_report,
+)
+from heapprivacy.intake.models import ImportJob
+from heapprivacy.intake.tasks import run_import
+from heapprivacy.intake.uploads import (
     MAX_UPLOAD_BYTES,
-    PREVIEW_KEEP,
     Upload,
     UploadNotFound,
     UploadTooLarge,
-    upload_confirm,
     upload_discard,
     upload_get,
     upload_preview,
 )
-from heapprivacy.erasure.importer import InvalidFile
 
 ADD = "erasure.add_erasurerequest"
+HEADINGS = {
+    ImportJob.State.QUEUED: "Import queued",
+    ImportJob.State.RUNNING: "Importing",
+    ImportJob.State.DONE: "Import done",
+    ImportJob.State.FAILED: "Import failed",
+}
+STATUS = {
+    ImportJob.State.QUEUED: "Waiting for a worker to start the import.",
+    ImportJob.State.RUNNING: "Importing. The requests appear together once the whole file is in.",
+    ImportJob.State.DONE: "Imported. The uploaded file is deleted.",
+    ImportJob.State.FAILED: "The import failed. The uploaded file is deleted.",
+}
 
 
 @require_http_methods(["GET", "POST"])
@@ -63,16 +83,35 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
 @permission_required(ADD)
 def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     upload = _upload(token, request.user)
-    account = upload.account
     try:
-        report = upload_confirm(upload, user=request.user)
+        job = import_job_create(upload, user=request.user)
     except UploadNotFound:
         raise Http404("no such upload") from None
-    except InvalidFile as error:
-        messages.error(request, f"{error}. Nothing was imported.")
-        return redirect("console:import_upload")
-    context = {"upload": upload, "report": report, "account": account}
-    return render(request, "console/import_result.html", context | _limits())
+    # Only a nudge: the sweep finds the queued job again if this message is lost.
+    run_import.delay_on_commit(job.pk)
+    return redirect("console:import_progress", token=job.token)
+
+
+@require_GET
+@permission_required(ADD)
+def import_progress(request: HttpRequest, token: str) -> HttpResponse:
+    job = _job(token, request.user)
+    progress = import_job_progress(job)
+    context = {
+        "job": job,
+        "progress": progress,
+        "heading": HEADINGS[job.state],
+        "status": STATUS[job.state],
+        "report": import_job_report(job) if job.state == ImportJob.State.DONE else None,
+    }
+    return render(request, "console/import_job.html", context | _limits())
+
+
+@require_GET
+@permission_required(ADD)
+def import_progress_json(request: HttpRequest, token: str) -> JsonResponse:
+    job = _job(token, request.user)
+    return JsonResponse({**import_job_progress(job), "status": STATUS[job.state]})
 
 
 @require_POST
@@ -88,6 +127,13 @@ def _upload(token: str, user: AbstractBaseUser) -> Upload:
         return upload_get(token, user)
     except UploadNotFound:
         raise Http404("no such upload") from None
+
+
+def _job(token: str, user: AbstractBaseUser) -> ImportJob:
+    try:
+        return import_job_get(token, user)
+    except ImportJob.DoesNotExist:
+        raise Http404("no such import") from None
 
 
 def _upload_page(request: HttpRequest, form: ImportUploadForm, status: int = 200) -> HttpResponse:
