@@ -9,8 +9,9 @@ from heapprivacy.audit.actors import ActorKind
 class AuditEvent(models.Model):
     """One entry of the append-only, hash-chained audit trail (docs/audit.md).
 
-    Written only by services.audit_record. `hash` covers every other field plus the previous
-    event's hash, so an edited, deleted or reordered row shows up in verify_audit.
+    Written only by services.audit_record and audit_record_many. `hash` covers every other field
+    plus the previous event's hash, so an edited, deleted or reordered row shows up in
+    verify_audit.
     """
 
     seq = models.PositiveBigIntegerField(unique=True)
@@ -33,22 +34,29 @@ class AuditEvent(models.Model):
         return f"#{self.seq} {self.action}"
 
     def to_chain_dict(self) -> dict[str, Any]:
-        """The event as chain.py hashes it, plus its stored hash.
+        """The event as chain.py hashes it, plus its stored hash (chain_dict)."""
+        return chain_dict({field: getattr(self, field) for field in CHAIN_ATTRIBUTES})
 
-        `at` is always UTC with six fractional digits: SQLite and PostgreSQL both keep
-        microseconds, so the string read back equals the string hashed at insert.
-        """
-        return {
-            "seq": self.seq,
-            "at": self.at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "actor_kind": self.actor_kind,
-            "actor_id": self.actor_id,
-            "actor_label": self.actor_label,
-            "action": self.action,
-            "target_type": self.target_type,
-            "target_id": self.target_id,
-            "request_ref": self.request_ref,
-            "details": self.details,
-            "prev_hash": self.prev_hash,
-            "hash": self.hash,
-        }
+
+CHAIN_ATTRIBUTES = (
+    "seq",
+    "at",
+    "actor_kind",
+    "actor_id",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "request_ref",
+    "details",
+    "prev_hash",
+    "hash",
+)
+
+
+def chain_dict(event: dict[str, Any]) -> dict[str, Any]:
+    """An event's fields as chain.py hashes them: `at` as UTC text with six fractional digits
+    (SQLite and PostgreSQL both keep microseconds, so the string read back equals the string
+    hashed at insert). `event` holds the model's fields; `hash` may be missing before it is
+    computed."""
+    return {**event, "at": event["at"].astimezone(UTC).isoformat(timespec="microseconds")}

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.chain import GENESIS_HASH, event_hash
-from heapprivacy.audit.models import AuditEvent
+from heapprivacy.audit.models import AuditEvent, chain_dict
+from heapprivacy.bulkcopy import rows_insert
 
 logger = logging.getLogger("heapprivacy.audit")
 
@@ -91,7 +92,8 @@ def audit_record_many(
 
     The same chain as audit_record, event by event, but the head is read once and the events
     are inserted BULK_CHUNK at a time: what bulk imports and batch transitions that touch
-    thousands of requests record. Returns how many were appended.
+    thousands of requests record. Each details dict is checked and stored as it is, not
+    copied: pass fresh ones. Returns how many were appended.
     """
     action_check(action)
     target_type = model._meta.label_lower
@@ -101,26 +103,26 @@ def audit_record_many(
         seq, prev_hash = audit_head()
         rows = iter(events)
         while chunk := list(islice(rows, BULK_CHUNK)):
-            now = timezone.now()
+            at = timezone.now()
             batch = []
             for target_id, request_ref, details in chunk:
                 seq += 1
-                event = AuditEvent(
-                    seq=seq,
-                    at=now,
-                    actor_kind=actor.kind,
-                    actor_id=actor.id,
-                    actor_label=actor.label,
-                    action=action,
-                    target_type=target_type,
-                    target_id=str(target_id),
-                    request_ref=request_ref,
-                    details=details_checked(details),
-                    prev_hash=prev_hash,
-                )
-                event.hash = prev_hash = event_hash(event.to_chain_dict())
+                event = {
+                    "seq": seq,
+                    "at": at,
+                    "actor_kind": actor.kind,
+                    "actor_id": actor.id,
+                    "actor_label": actor.label,
+                    "action": action,
+                    "target_type": target_type,
+                    "target_id": str(target_id),
+                    "request_ref": request_ref,
+                    "details": details_checked(details, copy_it=False),
+                    "prev_hash": prev_hash,
+                }
+                event["hash"] = prev_hash = event_hash(chain_dict(event))
                 batch.append(event)
-            AuditEvent.objects.bulk_create(batch)
+            rows_insert(AuditEvent, batch)
             appended += len(batch)
     return appended
 
@@ -188,12 +190,13 @@ def target_identify(target: models.Model | None) -> tuple[str, str]:
     return target._meta.label_lower, str(target.pk)
 
 
-def details_checked(details: dict[str, Any]) -> dict[str, Any]:
-    """A private copy of details, refused unless it is plain JSON with no secret or personal key."""
+def details_checked(details: dict[str, Any], *, copy_it: bool = True) -> dict[str, Any]:
+    """A private copy of details (with `copy_it`; bulk callers hand over fresh dicts), refused
+    unless it is plain JSON with no secret or personal key."""
     if not isinstance(details, dict):
         raise ValueError("audit details must be a JSON object (a dict)")
     details_check(details, "details")
-    return copy.deepcopy(details)
+    return copy.deepcopy(details) if copy_it else details
 
 
 def details_check(value: object, path: str) -> None:

@@ -1,12 +1,13 @@
 """What a CSV import writes, in bulk: a fixed number of statements per chunk of rows.
 
-Per chunk: the new requests in one INSERT (references reserved once per year, deadlines
-computed here with Heap's processing time read once per import), the subjects in one `COPY`
-(PostgreSQL) or bulk INSERT (SQLite), one probe for the keys Heap erased before, one UPDATE of
-the subject counts of requests begun in earlier chunks. At the end, per BULK_CHUNK requests:
-their `request.created` events (with their subject counts), any `request.previously_erased`,
-and with `approve` one UPDATE approving them and their `request.approved` events. Subjects of an
-approved import are written queued from the start, so approval never rewrites them.
+Per chunk: the new requests and their subjects each in one `COPY` on PostgreSQL, a bulk INSERT
+on SQLite (heapprivacy/bulkcopy.py; references reserved once per year, deadlines computed here
+with Heap's processing time read once per import); one probe for the keys Heap erased before;
+one UPDATE of the subject counts of requests begun in earlier chunks. At the end, per
+BULK_CHUNK requests: their `request.created` events (with their subject counts), any
+`request.previously_erased`, and with `approve` their `request.approved` events. An approved
+import writes its requests approved and its subjects queued from the start, so approval never
+rewrites them.
 """
 
 from __future__ import annotations
@@ -14,35 +15,26 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from django.db import connection
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record_many
+from heapprivacy.bulkcopy import rows_insert
 from heapprivacy.erasure.clock import clock_fields, heap_processing_time
 from heapprivacy.erasure.lookups import keys_erased_before
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
 from heapprivacy.erasure.references import references_allocate
-from heapprivacy.erasure.transitions import REQUEST_TRANSITIONS
 
 if TYPE_CHECKING:
     from heapprivacy.erasure.importer import ImportReport, NewRequest, ParsedRow
 
 BULK_CHUNK = 2_000  # requests per INSERT, audit read and approval UPDATE
-SUBJECT_COLUMNS = (
-    "request_id",
-    "account_id",
-    "kind",
-    "value",
-    "value_hmac",
-    "previously_erased",
-    "state",
-    "queued_at",
-)
+CLOCKS_KEPT = 4_096  # computed deadlines remembered, by jurisdiction and receipt time
 
 
 class ImportWriter:
@@ -60,16 +52,29 @@ class ImportWriter:
         self.created = array("q")  # 8 bytes per request: what finish() audits and approves
         self.fresh: set[int] = set()  # requests created in the current chunk
         self.flagged: Counter[int] = Counter()  # previously erased subjects, by request
+        self.clocks: dict[tuple[str, datetime], dict[str, object]] = {}
+        # An approved import writes its requests approved: one transaction, so nobody ever
+        # sees them otherwise, and no UPDATE rewrites them (their events say received, then
+        # approved, in that order).
+        self._decision = (
+            {
+                "state": ErasureRequest.State.APPROVED,
+                "decision": ErasureRequest.Decision.APPROVED,
+                "decided_at": self.now,
+                "decided_by_id": actor.user_id,
+            }
+            if approve
+            else {}
+        )
 
     def create_requests(self, new: list[NewRequest]) -> list[int]:
-        requests = [self._request(item) for item in new]
-        self._references_assign(requests)
-        ErasureRequest.objects.bulk_create(requests, batch_size=BULK_CHUNK)
-        ids = [request.pk for request in requests]
+        rows = [self._request(item) for item in new]
+        self._references_assign(rows)
+        ids = rows_insert(ErasureRequest, rows, returning_ids=True)
         self.created.extend(ids)
         self.fresh = set(ids)
-        for request, item in zip(requests, new, strict=True):
-            self.report.request_created(request.reference, item.row.external_ref)
+        for row, item in zip(rows, new, strict=True):
+            self.report.request_created(row["reference"], item.row.external_ref)
         return ids
 
     def add_subjects(self, rows: list[ParsedRow], hashes: list[str], owners: list[int]) -> None:
@@ -81,12 +86,23 @@ class ImportWriter:
             (Subject.State.QUEUED, self.now) if self.approve else (Subject.State.PENDING, None)
         )
         account = self.account.pk
-        records = [
-            (owner, account, key[0], row.subject.value, key[1], key in erased, state, queued_at)
-            for row, owner, key in zip(rows, owners, keys, strict=True)
-        ]
+        rows_insert(
+            Subject,
+            [
+                {
+                    "request_id": owner,
+                    "account_id": account,
+                    "kind": key[0],
+                    "value": row.subject.value,
+                    "value_hmac": key[1],
+                    "previously_erased": key in erased,
+                    "state": state,
+                    "queued_at": queued_at,
+                }
+                for row, owner, key in zip(rows, owners, keys, strict=True)
+            ],
+        )
         self.flagged.update(owner for owner, key in zip(owners, keys, strict=True) if key in erased)
-        _subjects_write(records)
         self._counts_add(Counter(owner for owner in owners if owner not in self.fresh))
 
     def finish(self) -> None:
@@ -116,27 +132,39 @@ class ImportWriter:
             if self.approve:
                 self._approve(rows)
 
-    def _request(self, item: NewRequest) -> ErasureRequest:
+    def _request(self, item: NewRequest) -> dict[str, object]:
         row = item.row
-        request = ErasureRequest(
-            source=ErasureRequest.Source.CSV,
-            jurisdiction=row.jurisdiction,
-            received_at=row.received_at or self.now,
-            requester_email=row.email,
-            external_ref=row.external_ref,
-            created_by_id=self.actor.user_id,
-            subject_count=item.subjects,
-        )
-        for name, value in clock_fields(request, self.processing).items():
-            setattr(request, name, value)
-        return request
+        received_at = row.received_at or self.now
+        return {
+            "source": ErasureRequest.Source.CSV,
+            "jurisdiction": row.jurisdiction,
+            "received_at": received_at,
+            "requester_email": row.email,
+            "external_ref": row.external_ref,
+            "created_by_id": self.actor.user_id,
+            "subject_count": item.subjects,
+            "created_at": self.now,
+            **self._clock(row.jurisdiction, received_at),
+            **self._decision,
+        }
+
+    def _clock(self, jurisdiction: str, received_at: datetime) -> dict[str, object]:
+        """clock_fields, once per jurisdiction and receipt time: rows without received_at all
+        share the import's, and computing business days (holidays) is the slow part."""
+        key = (jurisdiction, received_at)
+        if key not in self.clocks:
+            if len(self.clocks) >= CLOCKS_KEPT:  # a file of distinct receipt times: stay flat
+                self.clocks.clear()
+            unsaved = ErasureRequest(jurisdiction=jurisdiction, received_at=received_at)
+            self.clocks[key] = clock_fields(unsaved, self.processing)
+        return self.clocks[key]
 
     @staticmethod
-    def _references_assign(requests: list[ErasureRequest]) -> None:
-        years = Counter(request.received_at.year for request in requests)
+    def _references_assign(rows: list[dict[str, object]]) -> None:
+        years = Counter(row["received_at"].year for row in rows)
         references = {year: iter(references_allocate(year, n)) for year, n in years.items()}
-        for request in requests:
-            request.reference = next(references[request.received_at.year])
+        for row in rows:
+            row["reference"] = next(references[row["received_at"].year])
 
     @staticmethod
     def _counts_add(added: Counter[int]) -> None:
@@ -148,13 +176,6 @@ class ImportWriter:
             )
 
     def _approve(self, rows: list[tuple[int, str, str, int]]) -> None:
-        allowed, approved = REQUEST_TRANSITIONS["approve"]
-        ErasureRequest.objects.filter(pk__in=[row[0] for row in rows], state__in=allowed).update(
-            state=approved,
-            decision=ErasureRequest.Decision.APPROVED,
-            decided_at=self.now,
-            decided_by_id=self.actor.user_id,
-        )
         self._audit(
             "request.approved",
             ((pk, reference, {"subjects_queued": count}) for pk, reference, _, count in rows),
@@ -162,22 +183,6 @@ class ImportWriter:
 
     def _audit(self, action: str, events: Iterator, actor: Actor | None = None) -> None:
         audit_record_many(action, actor=actor or self.actor, model=ErasureRequest, events=events)
-
-
-def _subjects_write(records: list[tuple]) -> None:
-    """COPY on PostgreSQL (several times faster than INSERT); bulk INSERT on SQLite."""
-    if connection.vendor == "postgresql":
-        columns = ", ".join(SUBJECT_COLUMNS)
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {Subject._meta.db_table} ({columns}) FROM STDIN") as copy,
-        ):
-            for record in records:
-                copy.write_row(record)
-        return
-    Subject.objects.bulk_create(
-        Subject(**dict(zip(SUBJECT_COLUMNS, record, strict=True))) for record in records
-    )
 
 
 def _chunks(items: Iterator[int], size: int) -> Iterator[list[int]]:

@@ -362,7 +362,7 @@ def test_a_database_error_midway_surfaces_as_itself_and_leaves_nothing(
     def fail(*args: object) -> None:
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(import_writer, "_subjects_write", fail)
+    monkeypatch.setattr(import_writer, "keys_erased_before", fail)
 
     with pytest.raises(DatabaseError, match="disk full"):
         requests_import(iter(["identity\n", "a\n"]), account=account, actor=ACTOR)

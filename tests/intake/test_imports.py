@@ -16,6 +16,7 @@ from django.utils import timezone
 from heapprivacy.accounts.roles import Role
 from heapprivacy.accounts.services import user_create
 from heapprivacy.audit.models import AuditEvent
+from heapprivacy.erasure import importer
 from heapprivacy.erasure.importer import ImportReport
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
 from heapprivacy.intake import imports
@@ -238,6 +239,7 @@ def test_the_import_writes_its_progress_after_each_chunk(
         return progress
 
     monkeypatch.setattr(imports, "ProgressWriter", every_chunk)
+    monkeypatch.setattr(importer, "ROW_CHUNK", 500)
     rows = b"identity,external_ref\n" + b"".join(b"u%d@example.com,T\n" % n for n in range(1200))
     job = make_job(rows)
 
