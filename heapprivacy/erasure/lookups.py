@@ -14,13 +14,14 @@ bound parameter.
 """
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 
 from django.db import connection
 
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, Subject
 
 Key = tuple[str, str]  # (kind, value_hmac)
+SQLITE_IDS = 900  # ids per IN list on SQLite: under the 999 bound parameters of its oldest
 
 SUBJECTS = Subject._meta.db_table
 BATCHES = DeletionBatch._meta.db_table
@@ -72,6 +73,23 @@ def _keys_relation(keys: Collection[Key]) -> tuple[str, list[object]]:
         "FROM json_each(%s)) AS k"
     )
     return relation, [json.dumps(list(keys))]
+
+
+def ids_matching(ids: list[int]) -> Iterator[tuple[str, list[object]]]:
+    """`id = ANY(…)` conditions matching `ids` by primary key, with their parameters.
+
+    One condition for any number on PostgreSQL, with the ids as one text split by the server:
+    faster than 10,000 parameters (DESIGN.md), and estimated as a handful of rows, so the
+    primary key index is what the planner reads — an `IN` list of 10,000 constants on a
+    table without statistics may be estimated as most of it, and scanned. On SQLite, IN lists
+    of SQLITE_IDS.
+    """
+    if connection.vendor == "postgresql":
+        yield "id = ANY(string_to_array(%s, ',')::bigint[])", [joined(ids)]
+        return
+    for start in range(0, len(ids), SQLITE_IDS):
+        part = ids[start : start + SQLITE_IDS]
+        yield f"id IN ({', '.join(['%s'] * len(part))})", part
 
 
 def joined(values: Iterable[object]) -> str:

@@ -117,8 +117,11 @@ class ErasureRequest(models.Model):
     due_override_reason = models.TextField(blank=True)
     latest_safe_submit = models.DateTimeField(null=True, blank=True, db_index=True)
     # How many subjects the request names: set as they are added (only before the decision),
-    # so completing a request and counting its subjects never reads them all (selectors.py).
+    # and how many of them Heap has confirmed erased, counted as each batch completes
+    # (requests.requests_complete_finished): completing a request and counting its subjects
+    # never reads them all.
     subject_count = models.PositiveIntegerField(default=0)
+    subjects_erased = models.PositiveIntegerField(default=0)
     decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
     reason_code = models.CharField(max_length=64, blank=True)
     decision_note = models.TextField(blank=True)

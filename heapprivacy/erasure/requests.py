@@ -1,5 +1,6 @@
 """Services for the lifecycle of an erasure request. Each change writes its audit event."""
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
@@ -11,8 +12,8 @@ from django.utils import timezone
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record, audit_record_many
 from heapprivacy.erasure.clock import request_clock_set
+from heapprivacy.erasure.lookups import ids_matching
 from heapprivacy.erasure.models import (
-    BatchRequest,
     DeletionBatch,
     ErasureRequest,
     HeapAccount,
@@ -20,6 +21,7 @@ from heapprivacy.erasure.models import (
 )
 from heapprivacy.erasure.references import references_allocate
 from heapprivacy.erasure.retention import previously_erased_record, subjects_build
+from heapprivacy.erasure.selectors import batch_request_ids
 from heapprivacy.erasure.subjects import SubjectInput
 from heapprivacy.erasure.transitions import REQUEST_TRANSITIONS, request_transition
 from heapprivacy.notifications.notices import completion_notify, rejection_notify
@@ -168,57 +170,90 @@ def request_cancel(request: ErasureRequest, *, actor: Actor) -> None:
 
 def requests_progress(batch: DeletionBatch, action: str) -> list[str]:
     """Apply a pipeline-driven transition (start / flag / resume) to the batch's requests where
-    it applies: one UPDATE whatever their number, one audit event each. Their references."""
-    moved = _requests_move(batch, action)
+    it applies, with one audit event each. Their references."""
+    moved = _requests_move(batch_request_ids(batch), action)
     _audit_each(f"request.{REQUEST_TRANSITIONS[action][1]}", moved)
     return [reference for _, reference in moved]
 
 
 def requests_complete_finished(batch: DeletionBatch) -> list[str]:
-    """Complete each request of `batch` all of whose subjects Heap has confirmed erased.
+    """Count the batch's subjects as erased on its requests, and complete each request all of
+    whose subjects Heap has now confirmed (subjects_erased reaches subject_count).
 
-    One UPDATE over the batch's requests, comparing each one's subject_count with the members
-    of its complete batches (BatchRequest): the subjects themselves are never read.
+    Call once per batch, when it completes (polling does, in the transaction that completes the
+    batch). The subjects themselves are never read: the batch's links say how many of each
+    request it holds, and one UPDATE per distinct count (nearly always one) adds them and
+    completes the requests they finish, as the "complete" transition allows.
     """
+    allowed, completed = REQUEST_TRANSITIONS["complete"]
+    by_members: dict[int, list[int]] = defaultdict(list)
+    for request_id, members in batch.request_links.values_list("request_id", "members"):
+        by_members[members].append(request_id)
     now = timezone.now()
-    erased = (
-        f"(SELECT COALESCE(SUM(l.members), 0) FROM {BatchRequest._meta.db_table} l "  # noqa: S608 - table names only
-        f"JOIN {DeletionBatch._meta.db_table} b ON b.id = l.batch_id "
-        f"WHERE l.request_id = {ErasureRequest._meta.db_table}.id AND b.state = %s)"
-    )
-    moved = _requests_move(
-        batch,
-        "complete",
-        condition=(f"subject_count = {erased}", [DeletionBatch.State.COMPLETE]),
-        completed_at=now,
-    )
+    states = ", ".join(["%s"] * len(allowed))
+    finishing = f"subjects_erased + %s = subject_count AND state IN ({states})"
+    moved = []
+    for members, request_ids in by_members.items():
+        finish = [members, *sorted(allowed)]
+        rows = _requests_update(
+            request_ids,
+            "subjects_erased = subjects_erased + %s, "
+            f"state = CASE WHEN {finishing} THEN %s ELSE state END, "
+            f"completed_at = CASE WHEN {finishing} THEN %s ELSE completed_at END",
+            [members, *finish, completed, *finish, now],
+            returning="id, reference, state, subjects_erased = subject_count",
+        )
+        # Completed now: this very addition reached the count (one already completed had
+        # reached it before, so an addition takes it past).
+        moved += [(pk, ref) for pk, ref, state, reached in rows if state == completed and reached]
+    moved.sort()
     _audit_each("request.completed", moved)
-    for request in ErasureRequest.objects.filter(pk__in=[pk for pk, _ in moved]).iterator():
+    emailed = ErasureRequest.objects.filter(pk__in=[pk for pk, _ in moved]).exclude(
+        requester_email=""
+    )
+    for request in emailed.iterator():
         completion_notify(request)  # with the link to the certificate
     return [reference for _, reference in moved]
 
 
 def _requests_move(
-    batch: DeletionBatch,
-    action: str,
-    condition: tuple[str, list[object]] = ("1 = 1", []),
-    **fields: object,
+    request_ids: list[int], action: str, condition: str = "TRUE", **fields: object
 ) -> list[tuple[int, str]]:
-    """UPDATE … RETURNING: move the batch's requests that may take `action`; (id, reference)."""
+    """Move those of `request_ids` that may take `action` (UPDATE … RETURNING); their
+    (id, reference) in id order."""
     allowed, to_state = REQUEST_TRANSITIONS[action]
-    table = ErasureRequest._meta.db_table
     assignments = ", ".join(f"{name} = %s" for name in ["state", *fields])
     states = ", ".join(["%s"] * len(allowed))
-    sql = (
-        f"UPDATE {table} SET {assignments} "  # noqa: S608 - our own table and field names
-        f"WHERE state IN ({states}) AND {condition[0]} AND id IN "
-        f"(SELECT request_id FROM {BatchRequest._meta.db_table} WHERE batch_id = %s) "
-        "RETURNING id, reference"
+    return sorted(
+        _requests_update(
+            request_ids,
+            assignments,
+            [to_state, *fields.values()],
+            where=(f"state IN ({states}) AND {condition}", sorted(allowed)),
+            returning="id, reference",
+        )
     )
-    params = [to_state, *fields.values(), *sorted(allowed), *condition[1], batch.pk]
+
+
+def _requests_update(
+    request_ids: list[int],
+    assignments: str,
+    params: list[object],
+    where: tuple[str, list[object]] = ("TRUE", []),
+    returning: str = "",
+) -> list[tuple]:
+    """UPDATE the requests `request_ids` by primary key, whatever their number (ids_matching)."""
+    table = ErasureRequest._meta.db_table
+    rows: list[tuple] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return sorted(cursor.fetchall())
+        for condition, ids in ids_matching(request_ids):
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} WHERE {condition} AND {where[0]}"  # noqa: S608 - our own table and field names
+                + (f" RETURNING {returning}" if returning else ""),
+                [*params, *ids, *where[1]],
+            )
+            rows.extend(cursor.fetchall() if returning else [])
+    return rows
 
 
 def _audit_each(action: str, requests: list[tuple[int, str]]) -> None:

@@ -70,6 +70,8 @@ def rejection_notify(request: ErasureRequest) -> Notification | None:
 
 def completion_notify(request: ErasureRequest) -> Notification | None:
     """Done: Heap confirmed the erasure; the certificate is one link away, no login needed."""
+    if not request.requester_email:
+        return None  # before signing a link nobody will get: a batch completes 10,000 at once
     return requester_notify(
         COMPLETION,
         request,

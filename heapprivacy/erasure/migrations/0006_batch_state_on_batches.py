@@ -1,7 +1,8 @@
 """A subject's Heap state lives on its batch; requests count their subjects; batches know their
 requests (BatchRequest). Existing rows are carried over before `erased_at` goes:
 
-- each request's `subject_count`, and one BatchRequest per (batch, request) with its members;
+- each request's `subject_count` and `subjects_erased`, and one BatchRequest per (batch,
+  request) with its members;
 - subjects marked submitted or erased go back to `batched`: their batch says the rest (a batch
   is complete exactly when its members were marked erased, at its `completed_at`).
 
@@ -30,6 +31,11 @@ def carry_over(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
             "WHERE batch_id IS NOT NULL GROUP BY batch_id, request_id"
         )
         cursor.execute(
+            "UPDATE erasure_erasurerequest SET subjects_erased = ("
+            "SELECT COUNT(*) FROM erasure_subject WHERE erasure_subject.request_id = "
+            "erasure_erasurerequest.id AND erasure_subject.state = 'erased')"
+        )
+        cursor.execute(
             "UPDATE erasure_subject SET state = 'batched' WHERE state IN ('submitted', 'erased')"
         )
 
@@ -43,6 +49,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="erasurerequest",
             name="subject_count",
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name="erasurerequest",
+            name="subjects_erased",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.CreateModel(
