@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from heapprivacy.console.dashboard import median_days_to_complete
 from heapprivacy.erasure.models import ErasureRequest
 from tests.erasure.factories import make_account, make_request
 
@@ -51,6 +52,18 @@ def test_the_median_days_to_complete_is_shown(officer_client: Client) -> None:
     )
 
     assert officer_client.get("/dashboard/").context["median_days"] == 4.0
+
+
+@pytest.mark.parametrize(("days", "median"), [((), None), ((1, 9, 3), 3.0), ((2, 5, 1, 30), 3.5)])
+def test_the_median_is_the_middle_span_or_the_mean_of_the_two_middle_ones(
+    days: tuple[int, ...], median: float | None
+) -> None:
+    account, now = make_account(), timezone.now()
+    for taken in days:
+        request = make_request(account, received_at=now - timedelta(days=taken))
+        ErasureRequest.objects.filter(pk=request.pk).update(state="completed", completed_at=now)
+
+    assert median_days_to_complete() == median
 
 
 @pytest.mark.parametrize("rows", [3, 300])
