@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format clean system-packages
+.PHONY: demo test bench lint format clean system-packages
 
 # Debian packages the tests use: Chromium (browser tests), poppler-utils (pdftoppm renders the
 # PDF certificates), Pango (WeasyPrint). Installed with apt when missing and run as root.
@@ -34,6 +34,16 @@ system-packages:
 # Tests keep their own var/ (test database file, embedded broker queue) apart from the demo's.
 test: system-packages $(STAMP)
 	DEBUG=true VAR_DIR=var/test $(BIN)/pytest $(PYTEST_ARGS)
+
+# Figures, never pass/fail: PostgreSQL + Redis (BENCH_DATABASE_URL, BENCH_BROKER_URL) and the sandbox.
+# Writes bench/results/<date>-<name>.json and bench/results/<date>.md. The console and exports
+# load 250,000 one-subject requests: with the big request, over 1,000,000 audit events.
+bench: $(STAMP)
+	$(BIN)/python bench/e2e.py
+	$(BIN)/python bench/console.py --singles 250000
+	$(BIN)/python bench/exports.py --singles 250000
+	$(BIN)/python bench/api_load.py
+	$(BIN)/python bench/report.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
