@@ -4,6 +4,7 @@ from typing import Any
 from django.db import models
 
 from heapprivacy.audit.actors import ActorKind
+from heapprivacy.audit.chain import EXPORT_FIELDS
 
 
 class AuditEvent(models.Model):
@@ -35,23 +36,7 @@ class AuditEvent(models.Model):
 
     def to_chain_dict(self) -> dict[str, Any]:
         """The event as chain.py hashes it, plus its stored hash (chain_dict)."""
-        return chain_dict({field: getattr(self, field) for field in CHAIN_ATTRIBUTES})
-
-
-CHAIN_ATTRIBUTES = (
-    "seq",
-    "at",
-    "actor_kind",
-    "actor_id",
-    "actor_label",
-    "action",
-    "target_type",
-    "target_id",
-    "request_ref",
-    "details",
-    "prev_hash",
-    "hash",
-)
+        return chain_dict({field: getattr(self, field) for field in EXPORT_FIELDS})
 
 
 def chain_dict(event: dict[str, Any]) -> dict[str, Any]:
