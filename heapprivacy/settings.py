@@ -228,6 +228,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Seconds a CSV import task may run before it is stopped (its own limit: a million rows take
 # longer than the task default). The hard limit comes a minute later.
 IMPORT_TIME_LIMIT = read_int("IMPORT_TIME_LIMIT", default=3600, minimum=1)
+# Uploads up to this size are checked inside the upload request (about a second per MiB here);
+# larger ones by a worker, with a progress bar (intake/upload_checks.py).
+PREVIEW_INLINE_BYTES = read_int("PREVIEW_INLINE_BYTES", default=2 * 2**20, minimum=0)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "heapprivacy.ops.tasks.record_heartbeat", "schedule": crontab()},

@@ -7,18 +7,23 @@ that wait between preview and import live in `heapprivacy/intake/uploads.py`.
 
 from collections.abc import Iterable
 
-from heapprivacy.erasure.importer import ImportReport, rows_import
+from heapprivacy.erasure.importer import ImportReport, Progress, rows_import
 from heapprivacy.erasure.models import HeapAccount
 
 PREVIEW_KEEP = 200  # refused rows, warnings and references listed; the counts are complete
 
 
 def requests_preview(
-    lines: Iterable[bytes | str], *, account: HeapAccount, keep: int | None = PREVIEW_KEEP
+    lines: Iterable[bytes | str],
+    *,
+    account: HeapAccount,
+    keep: int | None = PREVIEW_KEEP,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """What requests_import would do with `lines`, found without writing anything.
 
     Raises InvalidFile, as the import would, when the file cannot be read to its end.
+    `progress` is handed the running report after each chunk.
     """
     report = ImportReport(keep=keep)
     rows_import(
@@ -28,5 +33,6 @@ def requests_preview(
         # Any number unique to each request will do: its first line.
         create_requests=lambda new: [request.row.line for request in new],
         add_subjects=lambda rows, hashes, owners: None,
+        progress=progress,
     )
     return report

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -25,7 +25,13 @@ from django.utils import timezone
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
 from heapprivacy.erasure.import_preview import requests_preview
-from heapprivacy.erasure.importer import ImportReport, InvalidFile, RowError, RowWarning
+from heapprivacy.erasure.importer import (
+    ImportReport,
+    InvalidFile,
+    Progress,
+    RowError,
+    RowWarning,
+)
 from heapprivacy.erasure.models import HeapAccount
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -49,7 +55,9 @@ class Upload:
     name: str
     size: int
     uploaded_at: str
-    preview: ImportReport
+    # None while a worker checks a large file (upload_checks.py); `error` says why it refused it.
+    preview: ImportReport | None
+    error: str = ""
 
     @property
     def csv_path(self) -> Path:
@@ -63,6 +71,8 @@ class Upload:
 def upload_preview(file: UploadedFile, *, account: HeapAccount, user: AbstractBaseUser) -> Upload:
     """Store `file` for `user` and preview its import; InvalidFile keeps nothing.
 
+    A file over PREVIEW_INLINE_BYTES is only stored: its preview is None until a worker has
+    checked it (upload_checks.upload_check), and the caller sends that task.
     Audited as import.previewed with counts only: no value, no message (a message may quote a
     cell of the file, and the audit trail can never be erased).
     """
@@ -71,39 +81,65 @@ def upload_preview(file: UploadedFile, *, account: HeapAccount, user: AbstractBa
     path = uploads_dir() / f"{token}.csv"
     try:
         size = _store(file, path)
-        with path.open("rb") as lines:
-            preview = requests_preview(lines, account=account)
-    except InvalidFile:
-        path.unlink(missing_ok=True)
-        _audit_previewed(token, account, user, file_refused=True)
-        raise
+        upload = Upload(
+            token=token,
+            user_id=user.pk,
+            account_id=account.pk,
+            name=Path(file.name or "upload.csv").name[:100],
+            size=size,
+            uploaded_at=timezone.now().isoformat(),
+            preview=None,
+        )
+        if size <= settings.PREVIEW_INLINE_BYTES:
+            with path.open("rb") as lines:
+                upload.preview = upload_check_file(upload, lines, user=user)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    upload = Upload(
-        token=token,
-        user_id=user.pk,
-        account_id=account.pk,
-        name=Path(file.name or "upload.csv").name[:100],
-        size=size,
-        uploaded_at=timezone.now().isoformat(),
-        preview=preview,
-    )
-    write_private(uploads_dir() / f"{token}.json", json.dumps(asdict(upload)).encode())
-    _audit_previewed(token, account, user, file_refused=False, preview=preview, size=size)
+    upload_save(upload)
     return upload
 
 
-def upload_get(token: str, user: AbstractBaseUser) -> Upload:
-    """The upload `token` of `user`, or UploadNotFound."""
+def upload_check_file(
+    upload: Upload, lines: BinaryIO, *, user: AbstractBaseUser, progress: Progress | None = None
+) -> ImportReport:
+    """The preview of the upload's file (open as `lines`), audited either way; InvalidFile when
+    the file is refused."""
+    try:
+        preview = requests_preview(lines, account=upload.account, progress=progress)
+    except InvalidFile:
+        _audit_previewed(upload.token, upload.account, user, file_refused=True)
+        raise
+    _audit_previewed(
+        upload.token, upload.account, user, file_refused=False, preview=preview, size=upload.size
+    )
+    return preview
+
+
+def upload_save(upload: Upload) -> None:
+    """Write the upload's record, replacing the last one whole (never half a file)."""
+    target = uploads_dir() / f"{upload.token}.json"
+    partial = target.with_suffix(".json.partial")
+    partial.unlink(missing_ok=True)
+    write_private(partial, json.dumps(asdict(upload)).encode())
+    os.replace(partial, target)
+
+
+def upload_load(token: str) -> Upload:
+    """The upload `token`, whoever it belongs to, or UploadNotFound."""
     if not TOKEN_PATTERN.fullmatch(token):
         raise UploadNotFound(token)
     try:
         data = json.loads((uploads_dir() / f"{token}.json").read_bytes())
     except FileNotFoundError:
         raise UploadNotFound(token) from None
-    preview = report_from_data(data.pop("preview"))
-    upload = Upload(**data, preview=preview)
+    preview = data.pop("preview")
+    return Upload(**data, preview=None if preview is None else report_from_data(preview))
+
+
+def upload_get(token: str, user: AbstractBaseUser) -> Upload:
+    """The upload `token` of `user`, or UploadNotFound."""
+    upload = upload_load(token)
     if upload.user_id != user.pk or not upload.csv_path.exists():
         raise UploadNotFound(token)
     if datetime.fromisoformat(upload.uploaded_at) < timezone.now() - UPLOAD_TTL:

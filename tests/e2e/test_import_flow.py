@@ -1,7 +1,8 @@
 """An officer imports a CSV file in the browser and watches a real worker import it.
 
 The confirmation's own nudge reaches a Celery worker subprocess, started only once the page
-shows the queued job, so the page is seen before, during and after the import. The second test
+shows the queued job, so the page is seen before, during and after the import. A large upload
+is checked by that worker too, before the officer sees its preview. The second test
 plays the worker's part itself (the counts it writes to the cache, then the finished job row) to
 see the bar follow those counts without the page being reloaded.
 """
@@ -97,6 +98,35 @@ def test_an_officer_confirms_an_upload_and_watches_a_worker_import_it(
     assert Subject.objects.count() == ROWS
     assert ErasureRequest.objects.count() == REQUESTS
     assert ImportJob.objects.get().state == ImportJob.State.DONE
+
+
+def test_a_large_upload_is_checked_by_the_worker_then_confirmed_and_imported(
+    page: Page,
+    live_server: LiveServer,
+    officer: User,
+    account: HeapAccount,
+    backlog: Path,
+    tmp_path: Path,
+    settings: object,
+) -> None:
+    settings.PREVIEW_INLINE_BYTES = 1000  # the backlog is ~90 kB: checked in the background
+    celery_app.control.purge()
+    log_in(page, live_server.url, "olivia")
+    page.goto(f"{live_server.url}/imports/")
+    page.get_by_label("CSV file").set_input_files(backlog)
+    page.get_by_label("Heap account").select_option(label=str(account))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("heading", name="Checking the file")).to_be_visible()
+    expect(page.get_by_role("button", name="Confirm import")).to_have_count(0)
+
+    with celery_worker(tmp_path, purge=False):  # picks up the upload's nudge, then the import's
+        expect(page.get_by_role("heading", name="Import preview")).to_be_visible(timeout=120_000)
+        expect(page.locator(".tiles .figure").first).to_have_text(str(ROWS))
+        page.get_by_role("button", name="Confirm import").click()
+        expect(page.get_by_role("heading", name="Import done")).to_be_visible(timeout=120_000)
+
+    assert Subject.objects.count() == ROWS
+    assert ErasureRequest.objects.count() == REQUESTS
 
 
 def test_the_bar_follows_the_workers_counts_without_reloading_the_page(

@@ -3,7 +3,9 @@
 Officers only (`erasure.add_erasurerequest`). An upload, and the import job it becomes, are their
 uploader's: anyone else gets a 404 for them. Confirming queues the import for a worker; the
 progress page shows a bar that `static/js/import_progress.js` refreshes from the JSON endpoint
-(without JavaScript, the page reloads itself), then the per-line report.
+(without JavaScript, the page reloads itself), then the per-line report. A large upload is
+checked by a worker before that: its preview page shows the check's progress the same way until
+the preview is ready.
 """
 
 from django.contrib import messages
@@ -23,7 +25,8 @@ from heapprivacy.intake.imports import (
     import_job_report,
 )
 from heapprivacy.intake.models import ImportJob
-from heapprivacy.intake.tasks import run_import
+from heapprivacy.intake.tasks import check_upload, run_import
+from heapprivacy.intake.upload_checks import upload_check_progress
 from heapprivacy.intake.uploads import (
     MAX_UPLOAD_BYTES,
     Upload,
@@ -48,6 +51,12 @@ STATUS = {
     ImportJob.State.FAILED: "The import failed. The uploaded file is deleted.",
 }
 
+CHECK_STATUS = {
+    "checking": "Checking every row. The preview appears here when the whole file is read.",
+    "done": "Checked.",
+    "failed": "The file was refused.",
+}
+
 
 @require_http_methods(["GET", "POST"])
 @permission_required(ADD)
@@ -67,6 +76,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         except UploadTooLarge as error:
             form.add_error("file", f"{str(error).capitalize()}.")
         else:
+            if upload.preview is None:
+                # Only a nudge: the imports sweep sends it again if it is lost.
+                check_upload.delay_on_commit(upload.token)
             return redirect("console:import_preview", token=upload.token)
     return _upload_page(request, form, status=400)
 
@@ -76,13 +88,25 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     upload = _upload(token, request.user)
     context = {"upload": upload, "report": upload.preview, "account": upload.account}
+    if upload.preview is None:
+        context["progress"] = upload_check_progress(upload)
+        return render(request, "console/import_checking.html", context | _limits())
     return render(request, "console/import_preview.html", context | _limits())
+
+
+@require_GET
+@permission_required(ADD)
+def import_preview_json(request: HttpRequest, token: str) -> JsonResponse:
+    progress = upload_check_progress(_upload(token, request.user))
+    return JsonResponse({**progress, "status": CHECK_STATUS[progress["state"]]})
 
 
 @require_POST
 @permission_required(ADD)
 def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     upload = _upload(token, request.user)
+    if upload.preview is None:  # still being checked, or refused: nothing to confirm yet
+        return redirect("console:import_preview", token=upload.token)
     try:
         job = import_job_create(upload, user=request.user)
     except UploadNotFound:
