@@ -227,7 +227,7 @@ CELERY_TASK_TIME_LIMIT = read_int("CELERY_TASK_TIME_LIMIT", default=180, minimum
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Seconds a CSV import task may run before it is stopped (its own limit: a million rows take
 # longer than the task default). The hard limit comes a minute later.
-IMPORT_TIME_LIMIT = read_int("IMPORT_TIME_LIMIT", default=3600, minimum=1)
+IMPORT_TIME_LIMIT = read_int("IMPORT_TIME_LIMIT", default=3600, minimum=1)  # and auditor packs
 # Uploads up to this size are checked inside the upload request (about a second per MiB here);
 # larger ones by a worker, with a progress bar (intake/upload_checks.py).
 PREVIEW_INLINE_BYTES = read_int("PREVIEW_INLINE_BYTES", default=2 * 2**20, minimum=0)
@@ -236,6 +236,7 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "heapprivacy.ops.tasks.record_heartbeat", "schedule": crontab()},
     "erasure-sweeps": {"task": "heapprivacy.erasure.tasks.run_sweeps", "schedule": crontab()},
     "import-sweep": {"task": "heapprivacy.intake.tasks.sweep_imports", "schedule": crontab()},
+    "packs-sweep": {"task": "heapprivacy.reports.tasks.sweep_packs", "schedule": crontab()},
     "notifications-sweep": {
         "task": "heapprivacy.notifications.tasks.sweep_notifications",
         "schedule": crontab(),

@@ -62,7 +62,8 @@ def export_open(
     if kind == "audit":
         details["whole_chain"] = "yes" if audit.is_whole_chain else "no"
     audit_record(f"export.{kind}", actor=actor, details=details)
-    return Export(_filename(kind, fmt), CONTENT_TYPES[fmt], _content(kind, fmt, period, audit))
+    content = _content(kind, fmt, period, audit)
+    return Export(export_filename(kind, fmt), CONTENT_TYPES[fmt], content)
 
 
 def _content(
@@ -89,5 +90,5 @@ def _certificate(fmt: str, actor: Actor, reference: str) -> Export:
     return Export(f"certificate-{reference}.{fmt}", CONTENT_TYPES[fmt], [content])
 
 
-def _filename(kind: str, fmt: str) -> str:
+def export_filename(kind: str, fmt: str) -> str:
     return f"heapprivacy-{kind}-{timezone.now():%Y-%m-%d}.{fmt}"

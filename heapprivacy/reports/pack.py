@@ -5,7 +5,7 @@ memory stays flat however long the chain; the caller serves the file and closes 
 import hashlib
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
 from django.utils import timezone
@@ -19,14 +19,15 @@ from heapprivacy.reports.metrics import metrics_csv
 from heapprivacy.reports.register import register_csv
 
 MANIFEST = "MANIFEST"
+PROGRESS_EVERY = 10_000  # audit events between two progress reports
 
 
 class _AuditWriter:
     """Writes audit.jsonl and hands each written line back, so that the verifier auditors run
     (heapprivacy.audit.verify) checks the very bytes in the pack, not what was read."""
 
-    def __init__(self, member: IO[bytes]) -> None:
-        self.member = member
+    def __init__(self, member: IO[bytes], progress: Callable[[int], object] | None) -> None:
+        self.member, self.progress = member, progress
         self.sha = hashlib.sha256()
         self.count = 0
         self.head = Anchor(0, GENESIS_HASH)
@@ -38,6 +39,8 @@ class _AuditWriter:
             self.sha.update(line)
             self.count += 1
             self.head = Anchor(event["seq"], event["hash"])
+            if self.progress is not None and self.count % PROGRESS_EVERY == 0:
+                self.progress(self.count)
             yield line
 
 
@@ -53,12 +56,15 @@ def pack_build() -> IO[bytes]:
     return target
 
 
-def pack_write(target: IO[bytes]) -> dict[str, str]:
-    """Write the pack to `target`; the SHA-256 of each member, as the MANIFEST lists them."""
+def pack_write(
+    target: IO[bytes], progress: Callable[[int], object] | None = None
+) -> dict[str, str]:
+    """Write the pack to `target`; the SHA-256 of each member, as the MANIFEST lists them.
+    `progress` is handed the audit events written so far, every PROGRESS_EVERY."""
     digests: dict[str, str] = {}
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         digests["register.csv"] = _member(archive, "register.csv", register_csv(Period()))
-        digests["audit.jsonl"], verification = _audit_member(archive)
+        digests["audit.jsonl"], verification = _audit_member(archive, progress)
         digests["verification.txt"] = _member(
             archive, "verification.txt", [verification.encode("utf-8")]
         )
@@ -77,9 +83,11 @@ def _member(archive: zipfile.ZipFile, name: str, chunks: Iterable[bytes]) -> str
     return sha.hexdigest()
 
 
-def _audit_member(archive: zipfile.ZipFile) -> tuple[str, str]:
+def _audit_member(
+    archive: zipfile.ZipFile, progress: Callable[[int], object] | None
+) -> tuple[str, str]:
     with archive.open("audit.jsonl", "w", force_zip64=True) as member:
-        writer = _AuditWriter(member)
+        writer = _AuditWriter(member, progress)
         lines = writer.lines()
         broken, _ = verify_lines(lines)
         for _ in lines:  # a break ends the walk; the file must still hold every event

@@ -12,6 +12,10 @@ urlpatterns = [
     path("metrics/", views.metrics_page, name="metrics"),
     path("metrics.csv", views.metrics_download, name="metrics_csv"),
     path("pack.zip", views.pack_download, name="pack"),
+    path("packs/", views.pack_job_new, name="pack_job_new"),
+    path("packs/<str:token>/", views.pack_job_page, name="pack_job"),
+    path("packs/<str:token>/progress.json", views.pack_job_progress_json, name="pack_job_progress"),
+    path("packs/<str:token>/pack.zip", views.pack_job_download, name="pack_job_download"),
     path("certificate", views.certificate_download, name="certificate"),
     path("audit/", views.audit_log, name="audit_log"),
 ]

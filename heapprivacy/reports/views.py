@@ -1,30 +1,46 @@
 """Report screens and downloads. All read-only; every download is an audited export."""
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import (
     FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    JsonResponse,
     StreamingHttpResponse,
 )
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.console.access import permission_required
 from heapprivacy.reports import metrics, selectors
 from heapprivacy.reports.certificates import CertificateUnavailable
-from heapprivacy.reports.exports import Export, export_open
+from heapprivacy.reports.exports import Export, export_filename, export_open
 from heapprivacy.reports.forms import (
     AuditFilterForm,
     AuditPageForm,
     CertificateForm,
     PeriodForm,
 )
+from heapprivacy.reports.pack_jobs import (
+    PackJob,
+    PackNotFound,
+    pack_job_create,
+    pack_job_get,
+    pack_job_progress,
+)
+from heapprivacy.reports.tasks import build_pack
 
 EXPORT = "reports.export_reports"
 VIEW_AUDIT = "audit.view_auditevent"
+PACK_STATUS = {
+    "queued": "Packing the register, the whole audit chain and its verification.",
+    "done": "Built. The pack is kept for a day.",
+    "failed": "The pack could not be built.",
+}
 
 
 @require_GET
@@ -71,6 +87,46 @@ def metrics_download(request: HttpRequest) -> HttpResponse:
 @permission_required(EXPORT)
 def pack_download(request: HttpRequest) -> HttpResponse:
     return _download(export_open("pack", "zip", actor=_actor(request)))
+
+
+@require_POST
+@permission_required(EXPORT)
+def pack_job_new(request: HttpRequest) -> HttpResponse:
+    job = pack_job_create(actor=_actor(request), user=request.user)
+    build_pack.delay_on_commit(job.token)  # a nudge: the packs sweep sends it again if lost
+    return redirect("reports:pack_job", token=job.token)
+
+
+@require_GET
+@permission_required(EXPORT)
+def pack_job_page(request: HttpRequest, token: str) -> HttpResponse:
+    job = _pack_job(token, request.user)
+    context = {"job": job, "progress": pack_job_progress(job)}
+    return render(request, "reports/pack_job.html", context)
+
+
+@require_GET
+@permission_required(EXPORT)
+def pack_job_progress_json(request: HttpRequest, token: str) -> JsonResponse:
+    progress = pack_job_progress(_pack_job(token, request.user))
+    return JsonResponse({**progress, "status": PACK_STATUS[progress["state"]]})
+
+
+@require_GET
+@permission_required(EXPORT)
+def pack_job_download(request: HttpRequest, token: str) -> HttpResponse:
+    job = _pack_job(token, request.user)
+    if job.state != "done":
+        raise Http404("the pack is not built")
+    pack = job.zip_path.open("rb")  # FileResponse closes it
+    return _download(Export(export_filename("pack", "zip"), "application/zip", pack))
+
+
+def _pack_job(token: str, user: AbstractBaseUser) -> PackJob:
+    try:
+        return pack_job_get(token, user)
+    except PackNotFound:
+        raise Http404("no such pack") from None
 
 
 @require_GET
