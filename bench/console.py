@@ -7,7 +7,8 @@ The bench database then holds one request naming N identities (default 1,000,000
 one-subject requests (default 200,000), all erased through the Heap sandbox: `ensure_loaded`
 makes it so once and keeps it for the next run (bench/exports.py uses it too). Each page is
 fetched in this process through Django's test client, logged in as a privacy officer, with
-production settings: WARMUP fetches first, then SAMPLES timed ones, each counting its queries.
+production settings: WARMUP fetches first, then SAMPLES timed ones, each counting its queries
+and the time spent in them: the ratio of the page's time to its SQL's is the reference.
 Target: p95 ≤ 300 ms per page. Figures go to bench/results/<date>-console.json.
 """
 
@@ -195,20 +196,25 @@ def page_figures(client: Any, path: str) -> dict[str, Any]:
     for _ in range(WARMUP):
         _fetch(client, path)
     samples = [_fetch(client, path) for _ in range(SAMPLES)]
-    times = sorted(ms for ms, _ in samples)
-    queries = {count for _, count in samples}
+    times = sorted(ms for ms, _, _ in samples)
+    queries = {count for _, count, _ in samples}
+    sql_ms = statistics.median(ms for _, _, ms in samples)
     return {
         "path": path,
         "p50_ms": round(statistics.median(times), 1),
         "p95_ms": round(_nearest_rank(times, 0.95), 1),
         "max_ms": round(times[-1], 1),
+        "sql_ms": round(sql_ms, 1),
+        "ratio_to_sql": round(statistics.median(times) / sql_ms, 1) if sql_ms else None,
         "queries": max(queries) if len(queries) == 1 else sorted(queries),
         "samples": SAMPLES,
         "target": f"p95 <= {TARGET_P95_MS} ms",
     }
 
 
-def _fetch(client: Any, path: str) -> tuple[float, int]:
+def _fetch(client: Any, path: str) -> tuple[float, int, float]:
+    """Milliseconds of the fetch, its queries, and milliseconds spent in them (the raw floor:
+    the same SQL with nothing around it)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -218,7 +224,8 @@ def _fetch(client: Any, path: str) -> tuple[float, int]:
         elapsed = (time.perf_counter() - started) * 1000
     if response.status_code != 200:
         raise RuntimeError(f"GET {path} answered {response.status_code}: the bench is broken")
-    return elapsed, len(captured)
+    sql_ms = sum(float(query["time"]) for query in captured.captured_queries) * 1000
+    return elapsed, len(captured), sql_ms
 
 
 def _nearest_rank(ordered: list[float], fraction: float) -> float:
