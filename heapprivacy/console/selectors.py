@@ -14,6 +14,7 @@ from heapprivacy.erasure.selectors import subject_counts
 from heapprivacy.reports.pseudonyms import subject_pseudonym
 
 PAGE_SIZE = 50
+REVERSE_AFTER = 10_000  # rows into a list past which a far page may be read from its end
 
 
 @dataclass
@@ -81,10 +82,24 @@ def with_previously_erased(requests: QuerySet[ErasureRequest]) -> QuerySet[Erasu
 
 
 def page_of(queryset: QuerySet, number: int) -> Page:
-    """One page without counting the whole table: fetch one row more to know if there is a next."""
+    """One page without counting the whole table: fetch one row more to know if there is a next.
+
+    A page further in than REVERSE_AFTER rows is counted first; in the second half of the list
+    it is read from the other end, so that OFFSET skips the rows after it, fewer than before.
+    """
     start = (number - 1) * PAGE_SIZE
+    if start >= REVERSE_AFTER:
+        count = queryset.count()
+        if start >= count / 2:
+            return _page_from_the_end(queryset, number, start, count)
     rows = list(queryset[start : start + PAGE_SIZE + 1])
     return Page(rows=rows[:PAGE_SIZE], number=number, has_next=len(rows) > PAGE_SIZE)
+
+
+def _page_from_the_end(queryset: QuerySet, number: int, start: int, count: int) -> Page:
+    end = min(start + PAGE_SIZE, count)
+    rows = list(queryset.reverse()[count - end : count - start])[::-1] if start < count else []
+    return Page(rows=rows, number=number, has_next=end < count)
 
 
 def request_subject_counts(request: ErasureRequest) -> dict[str, int]:

@@ -139,7 +139,11 @@ class ErasureRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["state", "received_at"])]
+        indexes = [
+            models.Index(fields=["state", "received_at"]),
+            # The console's list order (newest first, id to break ties), read either way.
+            models.Index(fields=["received_at", "id"], name="request_received_idx"),
+        ]
         permissions = [
             ("verify_request", "Can mark a request's identity verified"),
             ("decide_request", "Can approve or reject a request"),
