@@ -7,7 +7,8 @@ Gunicorn serves production settings (DEBUG off) on 127.0.0.1 behind a pretend TL
 (X-Forwarded-Proto: https). Each client thread POSTs /api/v1/requests, one new identity per call
 with its own Idempotency-Key, for the whole duration. Printed: requests/s, latency percentiles,
 errors by status (a 429 is an error), whether the audit chain still verifies, requests in the
-database against 201 answers, and the peak RSS of the gunicorn processes.
+database against 201 answers, and the peak RSS of the gunicorn processes. Then the raw floor:
+the same number of clients creating rows straight through psycopg, serialised the same way.
 """
 
 import argparse
@@ -24,9 +25,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import psycopg
 import requests
 from support import (
     ACCOUNT,
+    DATABASE_URL,
     PYTHON,
     ROOT,
     WORK,
@@ -186,6 +189,57 @@ def load_figures(tally: Tally, elapsed: float) -> dict:
     }
 
 
+RAW_TABLES = """
+DROP TABLE IF EXISTS bench_raw_requests, bench_raw_events, bench_raw_counter;
+CREATE TABLE bench_raw_counter (n bigint NOT NULL, head text NOT NULL);
+INSERT INTO bench_raw_counter VALUES (0, '');
+CREATE TABLE bench_raw_requests (id bigserial PRIMARY KEY, reference text UNIQUE NOT NULL,
+    identity text NOT NULL, received_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE bench_raw_events (seq bigint PRIMARY KEY, action text NOT NULL, hash text NOT NULL);
+"""
+RAW_CREATE = """
+WITH counter AS (UPDATE bench_raw_counter SET n = n + 1 RETURNING n, head),
+request AS (INSERT INTO bench_raw_requests (reference, identity)
+    SELECT 'RAW-' || n, %s FROM counter RETURNING id)
+INSERT INTO bench_raw_events (seq, action, hash)
+    SELECT n * 2 + step, action, md5(head || action || n) FROM counter, request,
+    (VALUES (0, 'request.created'), (1, 'request.received')) AS e (step, action)
+"""
+
+
+def raw_floor(clients: int, seconds: float) -> dict:
+    """The same creates the fastest raw way: a psycopg connection per client, each create one
+    transaction that takes the one counter row (the reference and the chain head, as the
+    product serialises them) and inserts the request and its two events."""
+    with psycopg.connect(DATABASE_URL, autocommit=True) as connection:
+        connection.execute(RAW_TABLES)
+    tally = Tally()
+    started = time.monotonic()
+    threads = [
+        threading.Thread(target=_raw_client, args=(client, started + seconds, tally))
+        for client in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    figures = load_figures(tally, time.monotonic() - started)
+    with psycopg.connect(DATABASE_URL, autocommit=True) as connection:
+        connection.execute("DROP TABLE bench_raw_requests, bench_raw_events, bench_raw_counter")
+    return figures
+
+
+def _raw_client(client: int, deadline: float, tally: Tally) -> None:
+    with psycopg.connect(DATABASE_URL) as connection:
+        n = 0
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            connection.execute(RAW_CREATE, (f"raw-{client}-{n}@example.com",))
+            connection.commit()
+            tally.record((time.perf_counter() - started) * 1000, "201")
+            n += 1
+
+
 def audit_verified() -> dict:
     try:
         return {"intact": True, "report": manage("verify_audit").stdout.strip()}
@@ -216,6 +270,9 @@ def main(seconds: float, clients: int) -> None:
             results.add("gunicorn_peak_rss", rss_figures(server))
     results.add("database", database_figures(figures["created_201"]))
     results.add("audit", audit_verified())
+    floor = raw_floor(clients, seconds)
+    results.add("raw_floor", floor)
+    results.add("ratio_to_floor", round(floor["requests_per_s"] / figures["requests_per_s"], 1))
     print(f"saved {results.save()}")
     summary(figures)
 
