@@ -44,11 +44,11 @@ from heapprivacy.intake.uploads import (
     UPLOAD_TTL,
     Upload,
     UploadNotFound,
-    private_dir,
     report_counts,
     report_from_data,
     upload_remove,
 )
+from heapprivacy.private_files import private_dir
 
 logger = logging.getLogger(__name__)
 

@@ -33,6 +33,7 @@ from heapprivacy.erasure.importer import (
     RowWarning,
 )
 from heapprivacy.erasure.models import HeapAccount
+from heapprivacy.private_files import private_dir, replace_private
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 UPLOAD_TTL = timedelta(hours=24)
@@ -117,12 +118,8 @@ def upload_check_file(
 
 
 def upload_save(upload: Upload) -> None:
-    """Write the upload's record, replacing the last one whole (never half a file)."""
-    target = uploads_dir() / f"{upload.token}.json"
-    partial = target.with_suffix(".json.partial")
-    partial.unlink(missing_ok=True)
-    write_private(partial, json.dumps(asdict(upload)).encode())
-    os.replace(partial, target)
+    """Write the upload's record, replacing the last one whole."""
+    replace_private(uploads_dir() / f"{upload.token}.json", json.dumps(asdict(upload)).encode())
 
 
 def upload_load(token: str) -> Upload:
@@ -179,20 +176,6 @@ def uploads_sweep() -> int:
 
 def uploads_dir() -> Path:
     return private_dir("uploads")
-
-
-def private_dir(name: str) -> Path:
-    """VAR_DIR/`name`, created owner-only (0700) and kept so."""
-    path = Path(settings.VAR_DIR) / name
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path.chmod(0o700)
-    return path
-
-
-def write_private(path: Path, content: bytes) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(content)
 
 
 def report_from_data(data: dict[str, Any]) -> ImportReport:

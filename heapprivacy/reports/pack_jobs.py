@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.utils import timezone
@@ -29,6 +28,7 @@ from django.utils import timezone
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.audit.services import audit_record
+from heapprivacy.private_files import private_dir, replace_private
 from heapprivacy.reports.pack import pack_write
 
 logger = logging.getLogger(__name__)
@@ -129,20 +129,11 @@ def pack_jobs_sweep(run: Callable[[str], object], now: float | None = None) -> l
 
 def packs_dir() -> Path:
     """VAR_DIR/packs, owner-only: the register in a pack names requests."""
-    path = Path(settings.VAR_DIR) / "packs"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path.chmod(0o700)
-    return path
+    return private_dir("packs")
 
 
 def _save(job: PackJob) -> None:
-    target = packs_dir() / f"{job.token}.json"
-    partial = target.with_suffix(".json.partial")
-    partial.unlink(missing_ok=True)
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(json.dumps(asdict(job)).encode())
-    os.replace(partial, target)
+    replace_private(packs_dir() / f"{job.token}.json", json.dumps(asdict(job)).encode())
 
 
 def _load(token: str) -> PackJob:
