@@ -77,8 +77,11 @@ def api_client_revoke(client: ApiClient, *, actor: Actor) -> bool:
 
 
 def api_client_touch(client: ApiClient) -> None:
-    """Note that the client was seen: one conditional UPDATE that writes at most once a minute."""
+    """Note that the client was seen: a conditional UPDATE that writes at most once a minute,
+    not even sent while the client as read says it was seen within that minute."""
     now = timezone.now()
+    if client.last_used_at is not None and client.last_used_at >= now - LAST_USED_RESOLUTION:
+        return
     ApiClient.objects.filter(pk=client.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     ).update(last_used_at=now)

@@ -60,7 +60,8 @@ def audit_record(
     action_check(action)
     details = details_checked({} if details is None else details)
     target_type, target_id = target_identify(target)
-    with transaction.atomic():
+    # No savepoint: an event that fails must take the caller's change down with it anyway.
+    with transaction.atomic(savepoint=False):
         append_lock()
         seq, prev_hash = audit_head()
         event = AuditEvent(
@@ -98,7 +99,7 @@ def audit_record_many(
     action_check(action)
     target_type = model._meta.label_lower
     appended = 0
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         append_lock()
         seq, prev_hash = audit_head()
         rows = iter(events)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record, audit_record_many
-from heapprivacy.erasure.clock import request_clock_set
+from heapprivacy.erasure.clock import clock_fields
 from heapprivacy.erasure.lookups import ids_matching
 from heapprivacy.erasure.models import (
     DeletionBatch,
@@ -49,17 +49,22 @@ def request_create(
     received_at = received_at or now
     if received_at > now:
         raise ReceivedInFuture("received_at is in the future")
-    with transaction.atomic():
-        request = ErasureRequest.objects.create(
-            reference=references_allocate(received_at.year)[0],
-            source=source,
-            jurisdiction=jurisdiction,
-            received_at=received_at,
-            requester_email=requester_email,
-            external_ref=external_ref,
-            created_by_id=actor.user_id,
-        )
-        request_clock_set(request)
+    request = ErasureRequest(
+        source=source,
+        jurisdiction=jurisdiction,
+        received_at=received_at,
+        requester_email=requester_email,
+        external_ref=external_ref,
+        created_by_id=actor.user_id,
+    )
+    for name, value in clock_fields(request).items():
+        setattr(request, name, value)
+    # No savepoint: a caller's transaction (the API's idempotent create) fails as one.
+    with transaction.atomic(savepoint=False):
+        # The reference is taken last before the insert: its counter row stays locked until
+        # the transaction commits, and other creates of the year wait for it.
+        request.reference = references_allocate(received_at.year)[0]
+        request.save(force_insert=True)
         count = subjects_add(request, account, subjects)
         audit_record(
             "request.created",

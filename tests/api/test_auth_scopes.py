@@ -1,6 +1,8 @@
 """Every operation, every scope: no token or a bad one → 401, a revoked one → 401, another
 scope → 403, its own scope → through. Each refusal is problem+json."""
 
+from datetime import timedelta
+
 import pytest
 
 from heapprivacy.api.models import ApiClient, Scope
@@ -124,6 +126,18 @@ def test_an_authenticated_call_notes_when_the_client_was_last_used(api: Caller) 
     api.get("/api/v1/requests")
 
     assert ApiClient.objects.get().last_used_at is not None
+
+
+def test_last_used_is_written_at_most_once_a_minute(api: Caller) -> None:
+    api.get("/api/v1/requests")
+    first = ApiClient.objects.get().last_used_at
+
+    api.get("/api/v1/requests")
+    assert ApiClient.objects.get().last_used_at == first
+
+    ApiClient.objects.update(last_used_at=first - timedelta(seconds=61))
+    api.get("/api/v1/requests")
+    assert ApiClient.objects.get().last_used_at > first
 
 
 def test_a_method_no_operation_serves_is_405_after_authentication(api: Caller) -> None:

@@ -1,5 +1,6 @@
 """POST /api/v1/requests: a request and its subjects, validated as every intake channel does."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -42,6 +43,19 @@ def test_it_creates_a_received_request_from_the_api(api: Caller, account: object
         ("identity", "alice@example.com", "pending"),
         ("user_id", "42", "pending"),
     ]
+
+
+def test_the_created_answer_is_what_reading_the_request_back_gives(
+    caller_with: Callable[..., Caller], account: object
+) -> None:
+    caller = caller_with("requests:create", "requests:read")
+    received = (timezone.now() - timedelta(days=2)).astimezone(timezone.get_fixed_timezone(-300))
+
+    created = caller.post(URL, body(identity("a"), user_id(7), received_at=received.isoformat()))
+
+    read_back = caller.get(f"{URL}/{created.json()['reference']}").json()
+    assert created.status_code == 201
+    assert created.json() == {field: read_back[field] for field in created.json()}
 
 
 def test_it_takes_jurisdiction_received_at_external_ref_and_requester_email(

@@ -89,8 +89,9 @@ class RequestCreateApi(ApiView):
             )
         except ReceivedInFuture as error:
             raise ValidationError({"received_at": [str(error)]}) from None
-        answer = selectors.request_found(created.reference)
-        return 201, dict(RequestOut(answer, context={"request": request}).data)
+        # Answered from what was just written (a GET reads the same values back).
+        created.subjects_count = created.subject_count
+        return 201, dict(RequestOut(created, context={"request": request}).data)
 
 
 class RequestListApi(ApiView):
