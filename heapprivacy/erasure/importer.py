@@ -49,6 +49,7 @@ from heapprivacy.audit.actors import Actor
 from heapprivacy.erasure.import_writer import ImportWriter
 from heapprivacy.erasure.lookups import joined, keys_in_open_requests
 from heapprivacy.erasure.models import HeapAccount, Subject
+from heapprivacy.erasure.nudges import sweeps_nudge
 from heapprivacy.erasure.subjects import InvalidSubject, SubjectInput, subject_parse
 from heapprivacy.reports.pseudonyms import subject_pseudonym
 
@@ -184,6 +185,8 @@ def requests_import(
             progress=progress,
         )
         writer.finish()
+        if approve:
+            sweeps_nudge(report.subjects)
     return report
 
 

@@ -19,6 +19,7 @@ from heapprivacy.erasure.models import (
     HeapAccount,
     Subject,
 )
+from heapprivacy.erasure.nudges import sweeps_nudge
 from heapprivacy.erasure.references import references_allocate
 from heapprivacy.erasure.retention import previously_erased_record, subjects_build
 from heapprivacy.erasure.selectors import batch_request_ids
@@ -130,6 +131,7 @@ def request_approve(request: ErasureRequest, *, actor: Actor) -> int:
             request_ref=request.reference,
             details={"subjects_queued": queued},
         )
+        sweeps_nudge(queued)
     return queued
 
 

@@ -5,7 +5,9 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+from celery.signals import before_task_publish
 
+from heapprivacy.celery import app as celery_app
 from heapprivacy.erasure.models import HeapAccount
 from heapprivacy.sandbox import Sandbox, SandboxConfig
 from tests.erasure.factories import API_KEY, make_account
@@ -51,3 +53,18 @@ def _quick_policy(settings: object) -> None:
     settings.POLL_FIRST_DELAY = 0
     settings.HEAP_RETRY_BASE_DELAY = 0
     settings.HEAP_READ_TIMEOUT = 1
+
+
+@pytest.fixture
+def published() -> Iterator[list[tuple[dict, object]]]:
+    """(headers, body) of every Celery message published during the test, as sent."""
+    messages: list[tuple[dict, object]] = []
+
+    def capture(body: object, headers: dict, **kwargs: object) -> None:
+        messages.append((headers, body))
+
+    before_task_publish.connect(capture, weak=False)
+    yield messages
+    before_task_publish.disconnect(capture)
+    if messages:
+        celery_app.control.purge()  # no worker will ever run them: leave the broker empty

@@ -2,17 +2,14 @@
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 import time_machine
-from celery.signals import before_task_publish
 from django.core.management import call_command
 from django.utils import timezone
 
-from heapprivacy.celery import app as celery_app
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
 from heapprivacy.erasure.requests import request_approve, request_reject
 from tests.erasure.conftest import HeapSandbox
@@ -28,21 +25,6 @@ def run_sweeps(*args: str) -> str:
     stdout = StringIO()
     call_command("run_sweeps", *args, stdout=stdout, stderr=StringIO())
     return stdout.getvalue()
-
-
-@pytest.fixture
-def published() -> Iterator[list[tuple[dict, object]]]:
-    """(headers, body) of every Celery message published during the test, as sent."""
-    messages: list[tuple[dict, object]] = []
-
-    def capture(body: object, headers: dict, **kwargs: object) -> None:
-        messages.append((headers, body))
-
-    before_task_publish.connect(capture, weak=False)
-    yield messages
-    before_task_publish.disconnect(capture)
-    if messages:
-        celery_app.control.purge()  # no worker will ever run them: leave the broker empty
 
 
 @pytest.fixture
