@@ -31,6 +31,9 @@ CHAIN_FIELDS = (
 # The fields of one line of the JSON Lines export: the chain fields plus the event's own hash.
 EXPORT_FIELDS = (*CHAIN_FIELDS, "hash")
 
+# One encoder for every canonical text: json.dumps would build an equal one per call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
 HASH_PATTERN = re.compile(r"[0-9a-f]{64}")
 ANCHOR_PATTERN = re.compile(r"([1-9][0-9]*):([0-9a-f]{64})")
 
@@ -67,8 +70,7 @@ def anchor_parse(text: str) -> Anchor:
 
 def canonical_bytes(event: dict[str, Any]) -> bytes:
     hashed = {field: event[field] for field in CHAIN_FIELDS}
-    text = json.dumps(hashed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text.encode("utf-8")
+    return _CANONICAL.encode(hashed).encode("utf-8")
 
 
 def event_hash(event: dict[str, Any]) -> str:
@@ -83,8 +85,7 @@ def event_line(event: dict[str, Any]) -> bytes:
     separators (U+2028, U+0085) stay as themselves, so readers must split on 0x0A alone.
     """
     exported = {field: event[field] for field in EXPORT_FIELDS}
-    text = json.dumps(exported, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text.encode("utf-8") + b"\n"
+    return _CANONICAL.encode(exported).encode("utf-8") + b"\n"
 
 
 def verify_chain(

@@ -14,11 +14,13 @@ from django.db.models import QuerySet
 
 from heapprivacy.audit.chain import EXPORT_FIELDS, event_line
 from heapprivacy.audit.models import AuditEvent
+from heapprivacy.audit.selectors import audit_chain_dicts as chain_dicts
 from heapprivacy.reports.csvsafe import chunked, csv_stream
 from heapprivacy.reports.filters import AuditFilters
 
-CHUNK = 2_000
 CSV_COLUMNS = list(EXPORT_FIELDS)
+# The details cell: the details as JSON, keys sorted (one encoder for all rows).
+_DETAILS = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 
 
 def audit_events_filtered(filters: AuditFilters) -> QuerySet[AuditEvent]:
@@ -26,9 +28,8 @@ def audit_events_filtered(filters: AuditFilters) -> QuerySet[AuditEvent]:
 
 
 def audit_chain_dicts(filters: AuditFilters) -> Iterator[dict[str, Any]]:
-    """Events in seq order through a server-side cursor (PostgreSQL) in chunks: flat memory."""
-    for event in audit_events_filtered(filters).iterator(chunk_size=CHUNK):
-        yield event.to_chain_dict()
+    """Events in seq order, streamed with flat memory (audit.selectors.audit_chain_dicts)."""
+    return chain_dicts(audit_events_filtered(filters))
 
 
 def audit_jsonl(filters: AuditFilters) -> Iterator[bytes]:
@@ -42,5 +43,5 @@ def audit_csv(filters: AuditFilters) -> Iterator[bytes]:
 def audit_csv_rows(filters: AuditFilters) -> Iterator[list[Any]]:
     yield CSV_COLUMNS
     for event in audit_chain_dicts(filters):
-        event["details"] = json.dumps(event["details"], sort_keys=True, ensure_ascii=False)
+        event["details"] = _DETAILS.encode(event["details"])
         yield [event[column] for column in CSV_COLUMNS]

@@ -15,12 +15,16 @@ CHUNK_BYTES = 64 * 1024
 
 def cell_safe(value: object) -> str:
     """The cell's text: None empty, datetimes ISO 8601 UTC, formula-looking text neutralised."""
+    text = value if type(value) is str else _text(value)  # text first: most cells are
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         return iso(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return str(value)
 
 
 def iso(moment: datetime | None) -> str:
@@ -38,7 +42,7 @@ class _Line:
 def csv_stream(rows: Iterable[Iterable[object]]) -> Iterator[bytes]:
     """UTF-8 CSV (RFC 4180, CRLF) of `rows`, every cell neutralised, in chunks of about 64 KB."""
     writer = csv.writer(_Line())
-    return chunked(writer.writerow([cell_safe(cell) for cell in row]) for row in rows)
+    return chunked(writer.writerow(map(cell_safe, row)) for row in rows)
 
 
 def chunked(lines: Iterable[str | bytes], size: int = CHUNK_BYTES) -> Iterator[bytes]:
