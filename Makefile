@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint format clean system-packages
+.PHONY: demo test test-fast bench lint format clean system-packages
 
 # Debian packages the tests use: Chromium (browser tests), poppler-utils (pdftoppm renders the
 # PDF certificates), Pango (WeasyPrint). Installed with apt when missing and run as root.
@@ -34,6 +34,10 @@ system-packages:
 # Tests keep their own var/ (test database file, embedded broker queue) apart from the demo's.
 test: system-packages $(STAMP)
 	DEBUG=true VAR_DIR=var/test $(BIN)/pytest $(PYTEST_ARGS)
+
+# Everything but the slow tests (browser, real processes, large data, fuzzing): for the edit loop.
+test-fast: $(STAMP)
+	DEBUG=true VAR_DIR=var/test $(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 # Figures, never pass/fail: PostgreSQL + Redis (BENCH_DATABASE_URL, BENCH_BROKER_URL) and the sandbox.
 # Writes bench/results/<date>-<name>.json and bench/results/<date>.md. The console and exports

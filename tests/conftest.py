@@ -25,7 +25,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             Path(test_name + suffix).unlink(missing_ok=True)
 
 
+# What `make test-fast` leaves out (`-m "not slow"`): a real browser, real processes, and the
+# tests that load large data or fuzz the whole API. Each is marked `slow` here or by its module.
+SLOW_DIRECTORIES = ("e2e",)
+SLOW_MARKERS = ("integration",)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if _is_slow(item):
+            item.add_marker(pytest.mark.slow)
     if uses_postgresql():
         return
     skip = pytest.mark.skip(
@@ -34,6 +43,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("postgres"):
             item.add_marker(skip)
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    in_slow_directory = Path(item.path).parent.name in SLOW_DIRECTORIES
+    return in_slow_directory or any(item.get_closest_marker(name) for name in SLOW_MARKERS)
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from heapprivacy.wsgi import application
 from tests.api.conftest import ALL_SCOPES, client_with
 from tests.erasure.factories import make_account, make_request
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 # Loaded at collection (schema generation reads no database). Not from_fixture: its lazy mode

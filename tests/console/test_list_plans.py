@@ -11,7 +11,7 @@ from heapprivacy.erasure.models import ErasureRequest, HeapAccount
 from tests.erasure.factories import make_request
 from tests.erasure.test_lookup_plans import _nodes
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db, pytest.mark.postgres]
 
 LOADED = 100_000
 
