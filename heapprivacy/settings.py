@@ -242,7 +242,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(),
     },
     "officer-digest": {
-        "task": "heapprivacy.notifications.tasks.send_officer_digest",
+        "task": "heapprivacy.console.tasks.send_officer_digest",
         "schedule": crontab(hour=7, minute=0),
     },
     "audit-anchor": {
@@ -344,7 +344,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],  # the schema is public: it holds no data
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "PREPROCESSING_HOOKS": ["heapprivacy.api.routing.routed_operations"],
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
     "ENUM_NAME_OVERRIDES": {
         "RequestStateEnum": "heapprivacy.erasure.models.ErasureRequest.State",

@@ -11,7 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("heapprivacy.api.urls")),
     path("privacy/", include("heapprivacy.intake.urls")),
-    path("privacy/", include("heapprivacy.notifications.urls")),
+    path("privacy/", include("heapprivacy.reports.certificate_link_urls")),
     path("reports/", include("heapprivacy.reports.urls")),
     path("", include("heapprivacy.console.urls")),
 ]

@@ -6,3 +6,6 @@ class ApiConfig(AppConfig):
 
     name = "heapprivacy.api"
     label = "api"
+
+    def ready(self) -> None:
+        from heapprivacy.api import receivers  # noqa: F401 (importing connects them)

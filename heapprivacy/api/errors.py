@@ -17,6 +17,8 @@ from django.urls import reverse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from heapprivacy.refusals import ActionRefused, ActorRefused
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -137,6 +139,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
 
     if isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge("The body is too large.")
+    elif isinstance(exc, ActorRefused):  # a service's rule about who acts (four eyes)
+        exc = exceptions.PermissionDenied(str(exc))
+    elif isinstance(exc, ActionRefused):  # a service's rule about the state
+        exc = InvalidTransitionProblem(str(exc))
     response = exception_handler(exc, context)
     if response is None:
         logger.exception("API call failed", exc_info=exc)

@@ -12,8 +12,8 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.console.forms import REJECTION_REASONS
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
+from heapprivacy.erasure.requests import REJECTION_REASONS
 from heapprivacy.erasure.subjects import InvalidSubject, SubjectInput, subject_parse
 from heapprivacy.heap.validation import MAX_DELETION_USERS
 

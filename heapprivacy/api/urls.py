@@ -6,17 +6,15 @@ Paths carry no trailing slash. Anything else under /api/ is an audited problem+j
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
-from heapprivacy.api.routing import operations
 from heapprivacy.api.views.audit import AuditListApi
 from heapprivacy.api.views.base import ApiNotFound
 from heapprivacy.api.views.batches import BatchListApi
 from heapprivacy.api.views.docs import api_docs
 from heapprivacy.api.views.requests import (
     RequestApproveApi,
-    RequestCreateApi,
     RequestDetailApi,
-    RequestListApi,
     RequestRejectApi,
+    RequestsApi,
 )
 
 
@@ -39,7 +37,7 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_docs, name="docs"),
-    path("v1/requests", operations(get=RequestListApi, post=RequestCreateApi), name="requests"),
+    path("v1/requests", RequestsApi.as_view(), name="requests"),
     path("v1/requests/<reference:reference>", RequestDetailApi.as_view(), name="request"),
     path(
         "v1/requests/<reference:reference>/approve",

@@ -58,5 +58,11 @@ def _chain_dicts_postgresql(events: QuerySet[AuditEvent]) -> Iterator[dict[str, 
                 yield event
 
 
+def audit_first_actor(request_ref: str, action: str) -> tuple[str, str] | None:
+    """(actor kind, actor id) of the first `action` event recorded for the request, if any."""
+    events = AuditEvent.objects.filter(request_ref=request_ref, action=action).order_by("seq")
+    return events.values_list("actor_kind", "actor_id").first()
+
+
 def audit_event_hash(seq: int) -> str | None:
     return AuditEvent.objects.filter(seq=seq).values_list("hash", flat=True).first()

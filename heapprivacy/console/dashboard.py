@@ -3,12 +3,14 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from heapprivacy.erasure import due
+from heapprivacy.erasure.due import open_with_deadline
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, StatusPoll, SubmissionAttempt
+from heapprivacy.erasure.selectors import counts_by_state
 
 WEEKS = 12
 CHART_HEIGHT = 120
@@ -42,27 +44,17 @@ class WeekBar:
 
 
 def requests_by_state() -> dict[str, int]:
-    rows = ErasureRequest.objects.values("state").annotate(n=Count("pk")).order_by()
-    counts = {row["state"]: row["n"] for row in rows}
-    return {label: counts.get(state, 0) for state, label in ErasureRequest.State.choices}
+    counts = counts_by_state(ErasureRequest.objects.all(), ErasureRequest.State.values)
+    return {label: counts[state] for state, label in ErasureRequest.State.choices}
 
 
 def deadline_counts() -> dict[str, int]:
     """Open requests due within 7 days, overdue, and at risk (near their latest safe submit)."""
     now = timezone.now()
-    at_risk_from = now + timedelta(seconds=settings.SAFE_SUBMIT_LEAD)
-    return (
-        ErasureRequest.objects.filter(state__in=ErasureRequest.OPEN_STATES)
-        .annotate(deadline_at=Coalesce("extended_due_at", "due_at"))
-        .aggregate(
-            due_in_7_days=Count(
-                "pk", filter=Q(deadline_at__gte=now, deadline_at__lt=now + timedelta(days=7))
-            ),
-            overdue=Count("pk", filter=Q(deadline_at__lt=now)),
-            at_risk=Count(
-                "pk", filter=Q(latest_safe_submit__lt=at_risk_from, deadline_at__gte=now)
-            ),
-        )
+    return open_with_deadline(ErasureRequest.objects.all()).aggregate(
+        due_in_7_days=Count("pk", filter=due.due_soon(now)),
+        overdue=Count("pk", filter=due.overdue(now)),
+        at_risk=Count("pk", filter=due.at_risk(now)),
     )
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount
+from heapprivacy.erasure.requests import REJECTION_REASONS
 
 ORDERINGS = {
     "-received_at": "Newest first",
@@ -51,16 +52,6 @@ class VerifyForm(forms.Form):
     note = forms.CharField(
         required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-
-REJECTION_REASONS = [
-    ("identity_not_verified", "Identity could not be verified"),
-    ("not_a_subject", "Not a data subject of ours"),
-    ("legal_obligation", "Retention required by law"),
-    ("manifestly_unfounded", "Manifestly unfounded or excessive"),
-    ("duplicate", "Duplicate of another request"),
-    ("other", "Other"),
-]
 
 
 class RejectForm(forms.Form):

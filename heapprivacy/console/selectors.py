@@ -1,17 +1,18 @@
 """Reads behind the console's screens, each a fixed number of queries whatever the row count."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from heapprivacy.erasure import due
 from heapprivacy.erasure import selectors as erasure_selectors
+from heapprivacy.erasure.due import open_with_deadline
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, Subject
 from heapprivacy.erasure.retention import pseudonym
 from heapprivacy.erasure.selectors import subject_counts
-from heapprivacy.reports.pseudonyms import subject_pseudonym
+from heapprivacy.pseudonyms import subject_pseudonym
 
 PAGE_SIZE = 50
 REVERSE_AFTER = 10_000  # rows into a list past which a far page may be read from its end
@@ -45,13 +46,10 @@ def requests_filtered(filters: dict) -> QuerySet[ErasureRequest]:
 
 def _due_window(requests: QuerySet, window: str | None) -> QuerySet:
     now = timezone.now()
-    open_requests = requests.filter(state__in=ErasureRequest.OPEN_STATES).annotate(
-        deadline_at=Coalesce("extended_due_at", "due_at")
-    )
     if window == "7d":
-        return open_requests.filter(deadline_at__gte=now, deadline_at__lt=now + timedelta(days=7))
+        return open_with_deadline(requests).filter(due.due_soon(now))
     if window == "overdue":
-        return open_requests.filter(deadline_at__lt=now)
+        return open_with_deadline(requests).filter(due.overdue(now))
     return requests
 
 

@@ -7,7 +7,7 @@ app_name = "console"
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("dashboard/", dashboard.dashboard_view, name="dashboard"),
-    path("api-clients/", include("heapprivacy.api.console_urls")),
+    path("api-clients/", include("heapprivacy.console.api_client_urls")),
     path("imports/", include("heapprivacy.console.import_urls")),
     path("requests/", requests.request_list, name="request_list"),
     path("requests/<str:reference>/", requests.request_detail, name="request_detail"),

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from heapprivacy.console.templatetags.console import visible
+from heapprivacy.erasure.characters import marked_html
 from heapprivacy.erasure.models import (
     DeletionBatch,
     ErasureRequest,
@@ -96,7 +96,7 @@ class SubjectAdmin(ReadOnly, admin.ModelAdmin):
     @admin.display(description="value")
     def shown_value(self, subject: Subject) -> SafeString:
         # Invisible and look-alike characters marked, as in the console.
-        return format_html("<code>{}</code>", visible(subject.value))
+        return format_html("<code>{}</code>", marked_html(subject.value))
 
 
 class AttemptInline(ReadOnly, admin.TabularInline):

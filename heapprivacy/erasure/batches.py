@@ -8,12 +8,13 @@ from heapprivacy.audit.services import audit_record
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount
 from heapprivacy.erasure.packing import batches_pack
 from heapprivacy.erasure.requests import requests_progress
+from heapprivacy.refusals import ActionRefused, ActorRefused
 
 Batch = DeletionBatch.State
 
 
-class BatchActionRefused(Exception):
-    """The batch is not in a state for this action, or this person may not take it."""
+class BatchActionRefused(ActionRefused):
+    """The batch is not in a state for this action."""
 
 
 def batches_release(account: HeapAccount, *, actor: Actor) -> list[int]:
@@ -22,12 +23,10 @@ def batches_release(account: HeapAccount, *, actor: Actor) -> list[int]:
 
 
 def batch_approve(batch: DeletionBatch, *, actor: Actor) -> None:
-    """Second approval of a large batch, by someone who approved none of its requests."""
-    deciders = ErasureRequest.objects.filter(batch_links__batch=batch).values_list(
-        "decided_by_id", flat=True
-    )
-    if actor.id in {str(decider) for decider in deciders}:
-        raise BatchActionRefused("the second approval must come from someone else")
+    """Second approval of a large batch, by someone who approved none of its requests (four
+    eyes: ActorRefused otherwise)."""
+    if batch_decided_by(batch, actor):
+        raise ActorRefused("four eyes: who approved a request of a batch may not release it")
     with transaction.atomic():
         changed = DeletionBatch.objects.filter(pk=batch.pk, state=Batch.AWAITING_APPROVAL).update(
             state=Batch.READY, approved_by_id=int(actor.id), approved_at=timezone.now()
@@ -35,6 +34,15 @@ def batch_approve(batch: DeletionBatch, *, actor: Actor) -> None:
         if not changed:
             raise BatchActionRefused(f"batch #{batch.pk} is not awaiting approval")
         audit_record("batch.approved", actor=actor, target=batch, details={"size": batch.size})
+
+
+def batch_decided_by(batch: DeletionBatch, actor: Actor) -> bool:
+    """Whether `actor` approved (or rejected) one of the batch's requests."""
+    if actor.user_id is None:
+        return False
+    return ErasureRequest.objects.filter(
+        batch_links__batch=batch, decided_by_id=actor.user_id
+    ).exists()
 
 
 def batch_retry(batch: DeletionBatch, *, actor: Actor) -> None:

@@ -17,14 +17,15 @@ from heapprivacy.audit.services import audit_record
 from heapprivacy.erasure.deadlines import deadlines_compute, end_of_day, local_date
 from heapprivacy.erasure.jurisdictions import rule_for
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
-from heapprivacy.notifications.notices import extension_notify
+from heapprivacy.erasure.signals import request_extended
+from heapprivacy.refusals import ActionRefused
 
 # Until this many batches have completed here, Heap's processing time is taken as the default.
 HISTORY_NEEDED = 10
 HISTORY_WINDOW = 50
 
 
-class ExtensionRefused(Exception):
+class ExtensionRefused(ActionRefused):
     pass
 
 
@@ -84,7 +85,7 @@ def request_acknowledge(request: ErasureRequest) -> None:
         request.acknowledged_at = now
 
 
-class ClockChangeRefused(Exception):
+class ClockChangeRefused(ActionRefused):
     pass
 
 
@@ -167,7 +168,7 @@ def request_extend(request: ErasureRequest, *, actor: Actor, reason: str) -> Non
             request_ref=request.reference,
             details={"extended_due_at": request.extended_due_at.isoformat()},
         )
-        extension_notify(request)  # the notice with the reasons, in the same action
+        request_extended.send(ErasureRequest, request=request)  # its notice, in this action
 
 
 def request_due_override(
@@ -175,7 +176,7 @@ def request_due_override(
 ) -> None:
     """Set a deadline by hand. It needs a reason, and the change is audited."""
     if not reason.strip():
-        raise ValueError("overriding a computed deadline needs a reason")
+        raise ActionRefused("overriding a computed deadline needs a reason")
     previous = request.deadline
     field = "extended_due_at" if request.extended_at else "due_at"
     with transaction.atomic():

@@ -46,12 +46,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from heapprivacy.audit.actors import Actor
+from heapprivacy.erasure.characters import is_invisible, is_lookalike
 from heapprivacy.erasure.import_writer import ImportWriter
 from heapprivacy.erasure.lookups import joined, keys_in_open_requests
 from heapprivacy.erasure.models import HeapAccount, Subject
 from heapprivacy.erasure.nudges import sweeps_nudge
 from heapprivacy.erasure.subjects import InvalidSubject, SubjectInput, subject_parse
-from heapprivacy.reports.pseudonyms import subject_pseudonym
+from heapprivacy.pseudonyms import subject_pseudonym
 
 SUBJECT_COLUMNS = ("identity", "user_id")
 OPTIONAL_COLUMNS = ("email", "jurisdiction", "received_at", "external_ref")
@@ -65,8 +66,6 @@ SQLITE_PARAMS = 900
 # Shown as a character's name where Unicode gives none (controls have no name).
 CONTROL_NAMES = {"\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}
 EDGE_SPACE_NAMES = {" ": "space", "\t": "tab", "\n": "line break", "\r": "carriage return"}
-# What a reader cannot see: the categories the console's `visible` filter marks too.
-INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp", "Co", "Cn"}
 
 
 class InvalidRow(ValueError):
@@ -414,7 +413,7 @@ def identity_flags(value: str) -> list[str]:
 
     Edge whitespace ("leading space"), characters nobody can see ("invisible U+200B ZERO WIDTH
     SPACE") and letters outside ASCII that may pass for ASCII ones ("non-ASCII letter U+0430
-    CYRILLIC SMALL LETTER A"): the same characters the console's `visible` filter marks.
+    CYRILLIC SMALL LETTER A"), by the rule of characters.py that the console shows too.
     """
     if value.isascii() and value.isprintable() and value.strip(" ") == value:
         return []  # nearly every identity: the per-character walk below is the slow path
@@ -429,12 +428,11 @@ def identity_flags(value: str) -> list[str]:
     for index, char in enumerate(value):
         if index in edges or char == " ":
             continue
-        category = unicodedata.category(char)
-        if category in INVISIBLE_CATEGORIES:
+        if is_invisible(char):
             flag = f"invisible {_code_point(char)}"
-        elif category.startswith("M"):
+        elif unicodedata.category(char).startswith("M"):
             flag = f"combining mark {_code_point(char)}"
-        elif not char.isascii() and category.startswith("L"):
+        elif is_lookalike(char):
             flag = f"non-ASCII letter {_code_point(char)}"
         else:
             continue

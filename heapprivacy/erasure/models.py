@@ -157,7 +157,8 @@ class ErasureRequest(models.Model):
 
     @property
     def deadline(self) -> "datetime | None":
-        """The deadline in force: the extended one once the request was extended."""
+        """The deadline in force: the extended one once the request was extended (as SQL:
+        due.DEADLINE_IN_FORCE)."""
         return self.extended_due_at or self.due_at
 
 

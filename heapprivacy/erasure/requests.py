@@ -5,11 +5,13 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from heapprivacy.audit.actors import Actor
+from heapprivacy.audit.actors import Actor, ActorKind
+from heapprivacy.audit.selectors import audit_first_actor
 from heapprivacy.audit.services import audit_record, audit_record_many
 from heapprivacy.erasure.clock import clock_fields
 from heapprivacy.erasure.lookups import ids_matching
@@ -17,17 +19,29 @@ from heapprivacy.erasure.models import (
     DeletionBatch,
     ErasureRequest,
     HeapAccount,
+    RequestNote,
     Subject,
 )
 from heapprivacy.erasure.nudges import sweeps_nudge
 from heapprivacy.erasure.references import references_allocate
 from heapprivacy.erasure.retention import previously_erased_record, subjects_build
 from heapprivacy.erasure.selectors import batch_request_ids
+from heapprivacy.erasure.signals import request_completed, request_rejected
 from heapprivacy.erasure.subjects import SubjectInput
 from heapprivacy.erasure.transitions import REQUEST_TRANSITIONS, request_transition
-from heapprivacy.notifications.notices import completion_notify, rejection_notify
+from heapprivacy.refusals import ActionRefused, ActorRefused
 
-SUBJECT_CHUNK = 5_000  # bulk_create in chunks keeps memory flat (DESIGN.md, performance notes)
+SUBJECT_CHUNK = 5_000
+# Why a request may be rejected: (reason_code, what officers read). notifications/notices.py
+# words each for the subject.
+REJECTION_REASONS = [
+    ("identity_not_verified", "Identity could not be verified"),
+    ("not_a_subject", "Not a data subject of ours"),
+    ("legal_obligation", "Retention required by law"),
+    ("manifestly_unfounded", "Manifestly unfounded or excessive"),
+    ("duplicate", "Duplicate of another request"),
+    ("other", "Other"),
+]  # bulk_create in chunks keeps memory flat (DESIGN.md, performance notes)
 
 
 class ReceivedInFuture(ValueError):
@@ -110,8 +124,41 @@ def request_verify(
         )
 
 
+def request_note_write(
+    request: ErasureRequest, *, author: AbstractBaseUser, text: str
+) -> int | None:
+    """Keep an officer's note on the request; its id, for the event that cites it (None, and
+    nothing kept, for a blank note). The text stays on the request, never in the audit trail."""
+    if not text.strip():
+        return None
+    return RequestNote.objects.create(request=request, author=author, text=text).pk
+
+
+def request_note_add(
+    request: ErasureRequest, *, actor: Actor, author: AbstractBaseUser, text: str
+) -> int | None:
+    """A note on its own, audited as request.note_added with its id."""
+    with transaction.atomic():
+        note_id = request_note_write(request, author=author, text=text)
+        audit_record(
+            "request.note_added",
+            actor=actor,
+            target=request,
+            request_ref=request.reference,
+            details={"note_id": note_id},
+        )
+    return note_id
+
+
 def request_approve(request: ErasureRequest, *, actor: Actor) -> int:
-    """Approve the request and queue its pending subjects for the next batch."""
+    """Approve the request and queue its pending subjects for the next batch.
+
+    Four eyes: refused (ActorRefused) to the person or API client that created the request,
+    whichever door they come through. System actors (intake channels, the pipeline) are nobody's
+    second pair of eyes and are not checked.
+    """
+    if actor.kind != ActorKind.SYSTEM and request_creator(request) == (actor.kind, actor.id):
+        raise ActorRefused("four eyes: the creator of a request may not approve it")
     now = timezone.now()
     with transaction.atomic():
         request_transition(
@@ -133,6 +180,14 @@ def request_approve(request: ErasureRequest, *, actor: Actor) -> int:
         )
         sweeps_nudge(queued)
     return queued
+
+
+def request_creator(request: ErasureRequest) -> tuple[str, str]:
+    """(kind, id) of the actor that created the request: its user, else the actor of its
+    request.created event (an API client or a system channel); ("", "") if neither is known."""
+    if request.created_by_id is not None:
+        return ActorKind.USER, str(request.created_by_id)
+    return audit_first_actor(request.reference, "request.created") or ("", "")
 
 
 def request_reject(
@@ -158,14 +213,14 @@ def request_reject(
             request_ref=request.reference,
             details={"reason_code": reason_code},
         )
-        rejection_notify(request)  # the reason in words and the right to complain
+        request_rejected.send(ErasureRequest, request=request)
 
 
 def request_cancel(request: ErasureRequest, *, actor: Actor) -> None:
     """Cancel a request none of whose subjects has been packed into a batch yet."""
     with transaction.atomic():
         if request.subjects.filter(batch__isnull=False).exists():
-            raise ValueError(f"{request.reference} already has subjects on their way to Heap")
+            raise ActionRefused(f"{request.reference} already has subjects on their way to Heap")
         request_transition(request, "cancel")
         request.subjects.filter(state__in=[Subject.State.PENDING, Subject.State.QUEUED]).update(
             state=Subject.State.REJECTED
@@ -219,7 +274,7 @@ def requests_complete_finished(batch: DeletionBatch) -> list[str]:
         requester_email=""
     )
     for request in emailed.iterator():
-        completion_notify(request)  # with the link to the certificate
+        request_completed.send(ErasureRequest, request=request)
     return [reference for _, reference in moved]
 
 

@@ -1,7 +1,7 @@
 """Retention: personal data of closed requests is replaced by keyed hashes after RETENTION_DAYS,
 and new subjects that Heap has erased before are recognised.
 
-Keyed hashes are `reports.pseudonyms.subject_pseudonym` (HMAC-SHA256 under PSEUDONYM_KEY), the
+Keyed hashes are `heapprivacy.pseudonyms.subject_pseudonym` (HMAC-SHA256 under PSEUDONYM_KEY), the
 function that names subjects in certificates and recipients in `email.sent` audit events: the
 same value always has the same hash, so whoever holds a value and the key can still find its
 record, and nobody can go the other way.
@@ -31,9 +31,8 @@ A closed request without that time is kept rather than guessed at. One still hol
 on its way to Heap (queued, batched, submitted) is skipped: a value that may yet be sent must
 not change.
 
-API idempotency records older than the period are deleted as well: their `request_hash` is an
-unkeyed SHA-256 of a body holding the requester's email and the identities, and a retry of a
-call made that long ago is no retry.
+The same daily run tells the apps above erasure to purge what they keep past the same cutoff
+(`signals.retention_due`): the API deletes its idempotency records (api/receivers.py).
 """
 
 import logging
@@ -56,7 +55,6 @@ from django.db.models import (
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from heapprivacy.api.models import IdempotencyRecord
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.audit.services import audit_record
@@ -71,8 +69,9 @@ from heapprivacy.erasure.models import (
     SubmissionAttempt,
 )
 from heapprivacy.erasure.selectors import request_batch_ids
+from heapprivacy.erasure.signals import retention_due
 from heapprivacy.erasure.subjects import SubjectInput
-from heapprivacy.reports.pseudonyms import subject_pseudonym
+from heapprivacy.pseudonyms import subject_pseudonym
 
 logger = logging.getLogger(__name__)
 
@@ -100,13 +99,13 @@ def retention_cutoff() -> datetime:
 
 
 def retention_sweep() -> dict[str, int]:
-    """The daily retention run (beat): expired requests pseudonymised, old idempotency records
-    deleted. Counts of each."""
+    """The daily retention run (beat): expired requests pseudonymised, then the apps above
+    purge what they keep past the same cutoff (signals.retention_due). Counts of each."""
     cutoff = retention_cutoff()
-    return {
-        "requests": requests_pseudonymise_expired(cutoff),
-        "idempotency_records": idempotency_records_expire(cutoff),
-    }
+    counts = {"requests": requests_pseudonymise_expired(cutoff)}
+    for _, purged in retention_due.send(ErasureRequest, cutoff=cutoff):
+        counts.update(purged)
+    return counts
 
 
 # --- Requests past retention ----------------------------------------------------------------
@@ -224,22 +223,6 @@ def _heap_messages_clear(request: ErasureRequest) -> int:
         cleared += rows.update(message="")
     batches = DeletionBatch.objects.filter(pk__in=batch_ids).exclude(last_error="")
     return cleared + batches.update(last_error="")
-
-
-# --- Idempotency records past retention -----------------------------------------------------
-
-
-def idempotency_records_expire(cutoff: datetime | None = None) -> int:
-    """Delete API idempotency records created before `cutoff`; audited with the count."""
-    expired = IdempotencyRecord.objects.filter(created_at__lt=cutoff or retention_cutoff())
-    deleted, _ = expired.delete()
-    if deleted:
-        audit_record(
-            "retention.idempotency_records_deleted",
-            actor=RETENTION,
-            details={"records": deleted, "retention_days": settings.RETENTION_DAYS},
-        )
-    return deleted
 
 
 # --- Previously erased ----------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Reads shared by services, commands and screens."""
 
+from collections.abc import Iterable
+
 from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
@@ -49,12 +51,17 @@ def subject_counts(request: ErasureRequest) -> dict[str, int]:
     return counts
 
 
+def counts_by_state(rows: QuerySet, states: Iterable[str]) -> dict[str, int]:
+    """How many of `rows` are in each of `states`, zeros included: one GROUP BY state."""
+    counted = rows.values("state").annotate(n=Count("pk")).order_by()
+    by_state = {row["state"]: row["n"] for row in counted}
+    return {state: by_state.get(state, 0) for state in states}
+
+
 def subject_state_totals() -> dict[str, int]:
     """Subjects in each state across all requests (the operators' status report)."""
-    counts = dict.fromkeys(Subject.State.values, 0)
-    unpacked = Subject.objects.filter(batch__isnull=True).values("state")
-    for row in unpacked.annotate(n=Count("pk")).order_by():
-        counts[row["state"]] += row["n"]
+    unpacked = Subject.objects.filter(batch__isnull=True)
+    counts = counts_by_state(unpacked, Subject.State.values)
     for row in _links_by_heap_state(BatchRequest.objects.all()):
         counts[row["heap_state"]] += row["n"]
     return counts

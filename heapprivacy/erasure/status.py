@@ -1,9 +1,12 @@
 """Status reports for operators (`manage.py erasure_status`)."""
 
-from django.db.models import Count
-
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
-from heapprivacy.erasure.selectors import request_batches, subject_counts, subject_state_totals
+from heapprivacy.erasure.selectors import (
+    counts_by_state,
+    request_batches,
+    subject_counts,
+    subject_state_totals,
+)
 
 
 def state_counts() -> dict[str, dict[str, int]]:
@@ -49,6 +52,4 @@ def request_status(reference: str) -> dict[str, object] | None:
 
 
 def _counts(model: type) -> dict[str, int]:
-    rows = model.objects.values("state")
-    counts = {row["state"]: row["n"] for row in rows.annotate(n=Count("pk")).order_by()}
-    return {state: counts.get(state, 0) for state in model.State.values}
+    return counts_by_state(model.objects.all(), model.State.values)

@@ -5,6 +5,7 @@ officers (or a duplicated task) can never both apply it.
 """
 
 from heapprivacy.erasure.models import ErasureRequest
+from heapprivacy.refusals import ActionRefused
 
 State = ErasureRequest.State
 
@@ -23,7 +24,7 @@ REQUEST_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-class InvalidTransition(Exception):
+class InvalidTransition(ActionRefused):
     def __init__(self, request: ErasureRequest, action: str) -> None:
         super().__init__(f"{request.reference} cannot {action} from state {request.state}")
 

@@ -18,8 +18,9 @@ from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
 from heapprivacy.erasure.requests import request_create, request_verify, subjects_add
 from heapprivacy.erasure.subjects import SubjectInput, subject_parse
 from heapprivacy.erasure.transitions import InvalidTransition
-from heapprivacy.intake import notifications, tokens
+from heapprivacy.intake import notifications
 from heapprivacy.intake.models import VerificationLink
+from heapprivacy.notifications import tokens
 from heapprivacy.notifications.models import Notification
 
 PUBLIC_FORM = Actor.system("public form")

@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from heapprivacy.intake import services, tokens
+from heapprivacy.intake import services
 from heapprivacy.intake.forms import ErasureForm
 from heapprivacy.intake.jurisdictions import timeline_sentence
 from heapprivacy.intake.ratelimit import submission_ratelimited
 from heapprivacy.intake.selectors import public_status
+from heapprivacy.notifications import tokens
 
 logger = logging.getLogger(__name__)
 

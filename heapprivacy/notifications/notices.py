@@ -16,7 +16,7 @@ from django.urls import reverse
 from heapprivacy.erasure.deadlines import local_date
 from heapprivacy.erasure.jurisdictions import RULES
 from heapprivacy.erasure.models import ErasureRequest
-from heapprivacy.intake import tokens
+from heapprivacy.notifications import tokens
 from heapprivacy.notifications.authorities import complaint_route
 from heapprivacy.notifications.models import Notification
 from heapprivacy.notifications.services import notify
@@ -25,7 +25,7 @@ from heapprivacy.notifications.tokens import certificate_token_make
 EXTENSION = "notifications/extension"
 REJECTION = "notifications/rejection"
 COMPLETION = "notifications/completion"
-# The reason codes of a rejection (console/forms.py REJECTION_REASONS), said to the subject.
+# The reason codes of a rejection (erasure/requests.py REJECTION_REASONS), said to the subject.
 REASONS = {
     "identity_not_verified": (
         "We could not verify that the request was made by you or on your behalf, so we cannot "
@@ -78,7 +78,7 @@ def completion_notify(request: ErasureRequest) -> Notification | None:
         f"Your data has been erased ({request.reference})",
         completed=date_text(request.completed_at),
         certificate_url=public_url(
-            "notifications:certificate", certificate_token_make(request.reference)
+            "certificates:certificate", certificate_token_make(request.reference)
         ),
     )
 

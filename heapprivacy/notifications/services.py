@@ -30,7 +30,7 @@ from heapprivacy.audit.services import audit_record
 from heapprivacy.erasure import clock  # a module, not its names: clock imports the notices
 from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.notifications.models import Notification
-from heapprivacy.reports.pseudonyms import subject_pseudonym
+from heapprivacy.pseudonyms import subject_pseudonym
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Thin Celery tasks: ids in, one service call. The outbox rows, not the messages, are the work."""
 
 from heapprivacy.celery import app
-from heapprivacy.notifications import digest, services
+from heapprivacy.notifications import services
 
 
 @app.task
@@ -12,8 +12,3 @@ def send_notification(notification_id: int) -> None:
 @app.task
 def sweep_notifications() -> None:
     services.notifications_sweep(send=send_notification.delay)
-
-
-@app.task
-def send_officer_digest() -> None:
-    digest.digest_send()

@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class OpsConfig(AppConfig):
-    """Operations: health checks and worker heartbeats."""
+    """Operations: health checks, worker heartbeats, and the commands that run every sweep
+    and seed the demo (the layer above all others: nothing imports it)."""
 
     name = "heapprivacy.ops"
     label = "ops"

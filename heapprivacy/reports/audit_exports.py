@@ -3,7 +3,7 @@
 JSON Lines: one event per line exactly as heapprivacy.audit.chain.event_line writes it (the
 format docs/audit.md specifies and `python -m heapprivacy.audit.verify` reads). The whole chain
 (no filter) verifies on its own; a filtered export has gaps, so it is for reading only
-(docs/reports.md). heapprivacy.audit.exports writes the same lines, unfiltered, to a stream.
+(docs/reports.md).
 """
 
 import json

@@ -19,9 +19,9 @@ from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.audit.services import append_lock, audit_head, audit_record
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
+from heapprivacy.pseudonyms import subject_pseudonym
 from heapprivacy.reports.csvsafe import iso
 from heapprivacy.reports.models import Certificate
-from heapprivacy.reports.pseudonyms import subject_pseudonym
 
 VERSION = 1
 PSEUDONYMISATION = (

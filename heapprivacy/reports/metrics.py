@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from heapprivacy.erasure.due import DEADLINE_IN_FORCE
 from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.reports.csvsafe import csv_stream
 from heapprivacy.reports.filters import Period
@@ -94,7 +95,7 @@ class Tally:
         if answered and outcome != "cancelled":
             self.days.add((answered - request["received_at"]).total_seconds())
         self.extensions += bool(request.get("extended_at"))
-        verdict = on_time(request, request.get("extended_due_at") or request["due_at"])
+        verdict = on_time(request)
         self.with_deadline += verdict != ""
         self.in_time += verdict == "yes"
 
@@ -135,7 +136,11 @@ def metrics_compute(period: Period) -> Metrics:
     by_jurisdiction: dict[str, Tally] = defaultdict(Tally)
     by_source: dict[str, Tally] = defaultdict(Tally)
     total = Tally()
-    requests = ErasureRequest.objects.filter(period.q("received_at")).values(*fields)
+    requests = (
+        ErasureRequest.objects.filter(period.q("received_at"))
+        .values(*fields)
+        .annotate(deadline_at=DEADLINE_IN_FORCE)
+    )
     for request in requests.order_by().iterator(chunk_size=CHUNK):
         for tally in (
             by_pair[request["jurisdiction"], request["source"]],

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Aggregate, TextField
 
+from heapprivacy.erasure.due import DEADLINE_IN_FORCE
 from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.reports.csvsafe import csv_stream
 from heapprivacy.reports.filters import Period
@@ -71,14 +72,13 @@ def register_values(period: Period) -> Iterator[dict[str, Any]]:
     requests = (
         ErasureRequest.objects.filter(period.q("received_at"))
         .values(*FIELDS, "extended_due_at")
-        .annotate(deletion_ids=_deletion_ids())
+        .annotate(deadline_at=DEADLINE_IN_FORCE, deletion_ids=_deletion_ids())
         .order_by("received_at", "reference")
     )
     return requests.iterator(chunk_size=CHUNK)
 
 
 def register_row(request: dict[str, Any]) -> list[Any]:
-    deadline = request.get("extended_due_at") or request["due_at"]
     return [
         request["reference"],
         request["external_ref"],
@@ -93,7 +93,7 @@ def register_row(request: dict[str, Any]) -> list[Any]:
         request["reason_code"],
         ";".join(_ids(request["deletion_ids"])),
         request["completed_at"],
-        on_time(request, deadline),
+        on_time(request),
     ]
 
 
@@ -108,7 +108,7 @@ def response_at(request: dict[str, Any]) -> datetime | None:
     return None
 
 
-def on_time(request: dict[str, Any], deadline: datetime | None) -> str:
+def on_time(request: dict[str, Any]) -> str:
     """yes / no for a finished request with a deadline: completed (Heap confirmed the erasure)
     or rejected by then; empty while open, when cancelled, or without a deadline."""
     if request["state"] == State.COMPLETED:
@@ -117,6 +117,7 @@ def on_time(request: dict[str, Any], deadline: datetime | None) -> str:
         finished = response_at(request)
     else:
         return ""
+    deadline = request["deadline_at"]
     if deadline is None or finished is None:
         return ""
     return "yes" if finished <= deadline else "no"

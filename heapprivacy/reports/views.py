@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
+from heapprivacy.accounts.access import permission_required
 from heapprivacy.audit.actors import Actor
-from heapprivacy.console.access import permission_required
 from heapprivacy.reports import metrics, selectors
 from heapprivacy.reports.certificates import CertificateUnavailable
 from heapprivacy.reports.exports import Export, export_filename, export_open

@@ -9,10 +9,11 @@ from django.conf import settings
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.chain import GENESIS_HASH
-from heapprivacy.audit.exports import audit_export_jsonl
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.audit.services import audit_record
 from heapprivacy.audit.verify import main
+from heapprivacy.reports.audit_exports import audit_jsonl
+from heapprivacy.reports.filters import AuditFilters
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +38,7 @@ def events() -> list[AuditEvent]:
 @pytest.fixture
 def export(events: list[AuditEvent], tmp_path: Path) -> Path:
     path = tmp_path / "audit.jsonl"
-    with path.open("wb") as stream:
-        audit_export_jsonl(stream)
+    path.write_bytes(b"".join(audit_jsonl(AuditFilters())))
     return path
 
 

@@ -20,6 +20,7 @@ from heapprivacy.erasure.clock import (
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
 from heapprivacy.erasure.packing import batches_pack
 from heapprivacy.erasure.requests import request_approve
+from heapprivacy.refusals import ActionRefused
 from tests.erasure.factories import SYSTEM, make_account, make_request
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,7 @@ def test_overriding_a_deadline_needs_a_reason_and_is_audited(account) -> None:
     request = make_request(account)
     new_due = timezone.now() + timedelta(days=3)
 
-    with pytest.raises(ValueError, match="reason"):
+    with pytest.raises(ActionRefused, match="reason"):
         request_due_override(request, actor=SYSTEM, due_at=new_due, reason="")
     request_due_override(request, actor=SYSTEM, due_at=new_due, reason="regulator agreed")
 

@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 
 from heapprivacy.erasure.lookups import keys_erased_before, keys_in_open_requests
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
-from heapprivacy.reports.pseudonyms import subject_pseudonym
+from heapprivacy.pseudonyms import subject_pseudonym
 from tests.erasure.factories import make_request
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db, pytest.mark.postgres]
 
 LOADED = 100_000
 

@@ -11,7 +11,7 @@ from heapprivacy.erasure.importer import requests_import
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
 from heapprivacy.erasure.requests import request_create, subjects_add
 from heapprivacy.erasure.subjects import subject_parse
-from heapprivacy.reports.pseudonyms import subject_pseudonym
+from heapprivacy.pseudonyms import subject_pseudonym
 from tests.erasure.factories import SYSTEM, make_account, make_erased, make_request
 
 pytestmark = pytest.mark.django_db

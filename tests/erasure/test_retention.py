@@ -35,9 +35,9 @@ from heapprivacy.erasure.submission import batch_submit
 from heapprivacy.erasure.sweeps import sweeps_run
 from heapprivacy.erasure.tasks import apply_retention
 from heapprivacy.notifications.services import notification_send, notifications_sweep
+from heapprivacy.pseudonyms import subject_pseudonym
 from heapprivacy.reports.certificates import certificate_issue
 from heapprivacy.reports.models import Certificate
-from heapprivacy.reports.pseudonyms import subject_pseudonym
 from tests.erasure.factories import SYSTEM, make_request
 from tests.erasure.test_secrets import every_row_of_every_table
 

@@ -5,7 +5,7 @@ from django.test import Client
 
 from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.erasure.requests import request_approve, request_reject
-from heapprivacy.intake.tokens import status_token_make
+from heapprivacy.notifications.tokens import status_token_make
 from tests.erasure.factories import SYSTEM
 from tests.intake.conftest import ALICE, confirm, status_path, submit, verify_path
 

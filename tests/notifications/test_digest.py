@@ -8,14 +8,14 @@ from django.contrib.auth.models import User
 from heapprivacy.accounts.roles import Role
 from heapprivacy.accounts.services import user_create
 from heapprivacy.audit.models import AuditEvent
+from heapprivacy.console import tasks
+from heapprivacy.console.digest import digest_send
 from heapprivacy.erasure.models import (
     DeletionBatch,
     ErasureRequest,
     HeapAccount,
     SubmissionAttempt,
 )
-from heapprivacy.notifications import tasks
-from heapprivacy.notifications.digest import digest_send
 from heapprivacy.notifications.models import Notification
 from heapprivacy.notifications.services import recipient_hmac
 from tests.erasure.factories import make_request

@@ -7,10 +7,9 @@ from django.test import Client
 
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.models import ErasureRequest
-from heapprivacy.intake.tokens import status_token_make
-from heapprivacy.notifications.tokens import certificate_token_make
+from heapprivacy.notifications.tokens import certificate_token_make, status_token_make
+from heapprivacy.pseudonyms import subject_pseudonym
 from heapprivacy.reports.certificates import certificate_issue
-from heapprivacy.reports.pseudonyms import subject_pseudonym
 from tests.erasure.factories import SYSTEM, make_completed
 from tests.notifications.conftest import ALICE, committed, paths
 

@@ -9,6 +9,7 @@ import pytest
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.models import DeletionBatch
+from heapprivacy.pseudonyms import subject_pseudonym
 from heapprivacy.reports import certificates
 from heapprivacy.reports.certificates import (
     CertificateUnavailable,
@@ -16,7 +17,6 @@ from heapprivacy.reports.certificates import (
     certificate_issue,
     certificate_pdf,
 )
-from heapprivacy.reports.pseudonyms import subject_pseudonym
 from tests.erasure.factories import make_request
 
 pytestmark = pytest.mark.django_db

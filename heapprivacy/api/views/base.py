@@ -4,7 +4,7 @@ from typing import Any, ClassVar
 
 from django.http import HttpResponseBase
 from django.utils.cache import patch_cache_control
-from rest_framework.exceptions import APIException, MethodNotAllowed, NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
@@ -26,6 +26,11 @@ class ApiView(APIView):
     http_method_names: ClassVar[list[str]] = ["get", "post", "head"]
 
     audit_request_ref = ""  # set by an operation that found or created a request
+
+    @property
+    def allowed_methods(self) -> list[str]:
+        """The operations, for `Allow` on a 405: HEAD goes with GET and is not named."""
+        return [method for method in super().allowed_methods if method != "HEAD"]
 
     def finalize_response(
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
@@ -61,21 +66,6 @@ class ApiNotFound(ApiView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         raise NotFound("No API operation at this path.")
-
-
-class MethodRefused(ApiView):
-    """405 for a method none of a URL's operations serves (see routing.operations)."""
-
-    allowed: ClassVar[tuple[str, ...]] = ()
-    http_method_names: ClassVar[list[str]] = ApiNotFound.http_method_names
-
-    @property
-    def allowed_methods(self) -> list[str]:
-        return list(self.allowed)
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        raise MethodNotAllowed(request.method)
 
 
 def client_of(request: Request) -> ApiClient | None:

@@ -1,7 +1,5 @@
 """Erasure requests: create (idempotent), list, retrieve, approve, reject."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from drf_spectacular.utils import OpenApiParameter
@@ -10,7 +8,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from heapprivacy.api import selectors
-from heapprivacy.api.errors import InvalidTransitionProblem
 from heapprivacy.api.idempotency import (
     HEADER,
     KEY_PATTERN,
@@ -37,7 +34,6 @@ from heapprivacy.erasure.requests import (
     request_create,
     request_reject,
 )
-from heapprivacy.erasure.transitions import InvalidTransition
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER,
@@ -49,8 +45,14 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 )
 
 
-class RequestCreateApi(ApiView):
-    required_scopes: ClassVar[dict[str, str]] = {"POST": Scope.REQUESTS_CREATE}
+class RequestsApi(ApiView):
+    """/v1/requests: list them (GET) and create one (POST)."""
+
+    required_scopes: ClassVar[dict[str, str]] = {
+        "GET": Scope.REQUESTS_READ,
+        "POST": Scope.REQUESTS_CREATE,
+    }
+    pagination_class = RequestCursorPagination
 
     @documented(
         Scope.REQUESTS_CREATE,
@@ -92,11 +94,6 @@ class RequestCreateApi(ApiView):
         # Answered from what was just written (a GET reads the same values back).
         created.subjects_count = created.subject_count
         return 201, dict(RequestOut(created, context={"request": request}).data)
-
-
-class RequestListApi(ApiView):
-    required_scopes: ClassVar[dict[str, str]] = {"GET": Scope.REQUESTS_READ}
-    pagination_class = RequestCursorPagination
 
     @documented(
         Scope.REQUESTS_READ,
@@ -144,8 +141,7 @@ class RequestApproveApi(ApiView):
     def post(self, request: Request, reference: str) -> Response:
         erasure_request = selectors.request_found(reference)
         self.audit_request_ref = erasure_request.reference
-        with transition_refused_as_conflict():
-            request_approve(erasure_request, actor=client_actor(request.auth))
+        request_approve(erasure_request, actor=client_actor(request.auth))
         return request_answer(request, reference)
 
 
@@ -164,22 +160,13 @@ class RequestRejectApi(ApiView):
         erasure_request = selectors.request_found(reference)
         self.audit_request_ref = erasure_request.reference
         data = validated(RequestRejectIn, request.data)
-        with transition_refused_as_conflict():
-            request_reject(
-                erasure_request,
-                actor=client_actor(request.auth),
-                reason_code=data["reason_code"],
-                note=data["note"],
-            )
+        request_reject(
+            erasure_request,
+            actor=client_actor(request.auth),
+            reason_code=data["reason_code"],
+            note=data["note"],
+        )
         return request_answer(request, reference)
-
-
-@contextmanager
-def transition_refused_as_conflict() -> Iterator[None]:
-    try:
-        yield
-    except InvalidTransition as error:
-        raise InvalidTransitionProblem(str(error)) from None
 
 
 def request_answer(request: Request, reference: str) -> Response:

@@ -1,19 +1,14 @@
 """Template filters of the console."""
 
-import unicodedata
 from datetime import datetime
 
 from django import template
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from heapprivacy.erasure.characters import marked_html
 
 register = template.Library()
-
-# Characters a reader cannot see, or could mistake for others: shown as their code point.
-# Categories: Cc/Cf (controls, zero-width and bidi marks), Zs other than the plain space,
-# Zl/Zp (line/paragraph separators), Co/Cn (private use, unassigned).
-INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp", "Co", "Cn"}
 
 
 @register.filter
@@ -22,23 +17,7 @@ def visible(value: object) -> SafeString:
 
     An identity is shown exactly: nothing is dropped or normalised, only marked.
     """
-    text = str(value)
-    parts = [_mark(char, index, len(text)) for index, char in enumerate(text)]
-    return mark_safe("".join(parts))  # noqa: S308 - every character is escaped by _mark
-
-
-def _mark(char: str, index: int, length: int) -> str:
-    at_edge = index in (0, length - 1)
-    if char == " " and not at_edge:
-        return char
-    if unicodedata.category(char) in INVISIBLE_CATEGORIES or (at_edge and char.isspace()):
-        name = unicodedata.name(char, "unnamed character")
-        return f'<mark class="cp" title="{escape(name)}">U+{ord(char):04X}</mark>'
-    if not char.isascii() and unicodedata.category(char).startswith("L"):
-        # A letter outside ASCII may pass for an ASCII one (Cyrillic U+0430 for Latin "a").
-        name = escape(unicodedata.name(char, ""))
-        return f'<span class="confusable" title="{name}">{escape(char)}</span>'
-    return escape(char)
+    return marked_html(value)
 
 
 @register.filter

@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from heapprivacy.accounts.access import permission_required
 from heapprivacy.api.forms import ApiClientForm
 from heapprivacy.api.models import ApiClient
 from heapprivacy.api.services import api_client_create, api_client_revoke
 from heapprivacy.audit.actors import Actor
-from heapprivacy.console.access import permission_required
 from heapprivacy.console.forms_accounts import form_errors_add
 
 PERMISSION = "api.manage_apiclient"

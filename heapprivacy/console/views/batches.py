@@ -11,12 +11,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from heapprivacy.accounts.access import access_denied, permission_required
 from heapprivacy.audit.actors import Actor
 from heapprivacy.console import selectors
-from heapprivacy.console.access import access_denied, permission_required
 from heapprivacy.erasure.batches import (
-    BatchActionRefused,
     batch_approve,
+    batch_decided_by,
     batch_retry,
     batches_release,
 )
@@ -25,6 +25,7 @@ from heapprivacy.erasure.payloads import batch_payload, payload_sha256, payload_
 from heapprivacy.erasure.policy import MAX_BATCH_SIZE
 from heapprivacy.erasure.tasks import poll_batch, submit_batch
 from heapprivacy.heap.client import encode_json
+from heapprivacy.refusals import ActionRefused, ActorRefused
 
 Batch = DeletionBatch.State
 MEMBERS_SHOWN = 50
@@ -143,7 +144,7 @@ def batch_retry_view(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(DeletionBatch, pk=batch_id)
     try:
         batch_retry(batch, actor=Actor.for_user(request.user))
-    except BatchActionRefused as refused:
+    except ActionRefused as refused:
         messages.error(request, str(refused))
     else:
         # Heap already holds a deletion request: ask about it again; otherwise send the batch.
@@ -157,11 +158,11 @@ def batch_retry_view(request: HttpRequest, batch_id: int) -> HttpResponse:
 @permission_required("erasure.approve_batch")
 def batch_approve_view(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(DeletionBatch, pk=batch_id)
-    if decided_a_request(batch, request.user.pk):
-        access_denied(request, "four eyes: who approved a request of a batch may not release it")
     try:
         batch_approve(batch, actor=Actor.for_user(request.user))
-    except BatchActionRefused as refused:
+    except ActorRefused as refused:
+        access_denied(request, str(refused))
+    except ActionRefused as refused:
         messages.error(request, str(refused))
     else:
         submit_batch.delay_on_commit(batch.pk)
@@ -201,16 +202,11 @@ def batch_requests(batch: DeletionBatch) -> QuerySet[ErasureRequest]:
     return ErasureRequest.objects.filter(batch_links__batch=batch).order_by("reference")
 
 
-def decided_a_request(batch: DeletionBatch, user_id: int) -> bool:
-    """Four eyes: whoever approved one of the batch's requests may not give its second approval."""
-    return batch_requests(batch).filter(decided_by_id=user_id).exists()
-
-
 def _approver_decided(request: HttpRequest, batch: DeletionBatch) -> bool:
     """Whether to show "someone else must approve" instead of the Approve button."""
     if batch.state != Batch.AWAITING_APPROVAL or not request.user.has_perm("erasure.approve_batch"):
         return False
-    return decided_a_request(batch, request.user.pk)
+    return batch_decided_by(batch, Actor.for_user(request.user))
 
 
 def _payload_response(

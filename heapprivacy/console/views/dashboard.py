@@ -3,8 +3,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from heapprivacy.accounts.access import access_denied, permission_required
 from heapprivacy.console import dashboard
-from heapprivacy.console.access import access_denied, permission_required
 
 # Where each role starts: the first page in this list the user may see.
 START_PAGES = [

@@ -10,16 +10,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from heapprivacy.accounts.access import permission_required
 from heapprivacy.audit.actors import Actor
-from heapprivacy.console.access import permission_required
 from heapprivacy.console.forms_accounts import (
     HeapAccountEditForm,
     HeapAccountForm,
     form_errors_add,
 )
 from heapprivacy.crypto import DecryptionError
-from heapprivacy.erasure.account_updates import heap_account_update
-from heapprivacy.erasure.accounts import heap_account_check, heap_account_create
+from heapprivacy.erasure.accounts import (
+    heap_account_check,
+    heap_account_create,
+    heap_account_update,
+)
 from heapprivacy.erasure.models import HeapAccount
 
 

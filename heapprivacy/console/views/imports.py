@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from heapprivacy.console.access import permission_required
+from heapprivacy.accounts.access import permission_required
 from heapprivacy.console.forms_imports import ImportUploadForm
 from heapprivacy.erasure.import_preview import PREVIEW_KEEP
 from heapprivacy.erasure.importer import InvalidFile

@@ -19,7 +19,7 @@ BACKFILL_CHUNK = 5_000
 
 def backfill_value_hmac(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """value_hmac of the subjects that existed before: the keyed hash, as
-    heapprivacy.reports.pseudonyms.subject_pseudonym computes it (copied here: a migration must
+    heapprivacy.pseudonyms.subject_pseudonym computes it (copied here: a migration must
     not change when the code does). A subject that Heap erased before this migration is then
     recognised too when a new request names it again."""
     subject_model = apps.get_model("erasure", "Subject")

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from heapprivacy.intake.tokens import (
+from heapprivacy.notifications.tokens import (
     TokenExpired,
     TokenInvalid,
     nonce_new,

@@ -1,6 +1,6 @@
 """The console pages for API clients, included in the console's URLs (namespace "console"):
 
-    path("api-clients/", include("heapprivacy.api.console_urls")),
+    path("api-clients/", include("heapprivacy.console.api_client_urls")),
 
 No app_name here on purpose: the names join the console's namespace (console:api_client_list).
 """

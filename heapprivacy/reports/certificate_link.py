@@ -40,7 +40,7 @@ def certificate_view(request: HttpRequest, token: str, fmt: str = "html") -> Htt
         "erased": sum(subject["state"] == "erased" for subject in content["subjects"]),
         "token": token,
     }
-    return _private(render(request, "notifications/certificate.html", context))
+    return _private(render(request, "reports/certificate_link.html", context))
 
 
 def _download(

@@ -1,14 +1,16 @@
-from io import BytesIO
+"""The JSON Lines export of the whole trail: the file `python -m heapprivacy.audit.verify` reads."""
+
 from typing import Any
 
 import pytest
 from django.db import connection
 
 from heapprivacy.audit.actors import Actor
-from heapprivacy.audit.chain import Anchor, event_line
-from heapprivacy.audit.exports import AuditExport, audit_export_jsonl, audit_jsonl_lines
+from heapprivacy.audit.chain import event_line
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.audit.services import audit_record
+from heapprivacy.reports.audit_exports import audit_jsonl
+from heapprivacy.reports.filters import AuditFilters
 
 pytestmark = pytest.mark.django_db
 
@@ -35,40 +37,16 @@ def chunked_cursors(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return opened
 
 
-def test_it_writes_one_canonical_line_per_event_and_returns_count_and_head(
-    three_events: list[AuditEvent],
-) -> None:
-    stream = BytesIO()
-
-    summary = audit_export_jsonl(stream)
-
-    assert stream.getvalue() == b"".join(event_line(e.to_chain_dict()) for e in three_events)
-    assert summary == AuditExport(events=3, head=Anchor(3, three_events[-1].hash))
+def whole_chain() -> bytes:
+    return b"".join(audit_jsonl(AuditFilters()))
 
 
-def test_it_starts_at_from_seq(three_events: list[AuditEvent]) -> None:
-    stream = BytesIO()
-
-    summary = audit_export_jsonl(stream, from_seq=2)
-
-    assert stream.getvalue().splitlines(keepends=True) == [
-        event_line(e.to_chain_dict()) for e in three_events[1:]
-    ]
-    assert summary.events == 2
+def test_it_writes_one_canonical_line_per_event(three_events: list[AuditEvent]) -> None:
+    assert whole_chain() == b"".join(event_line(e.to_chain_dict()) for e in three_events)
 
 
-def test_an_empty_export_writes_nothing_and_has_no_head() -> None:
-    stream = BytesIO()
-
-    assert audit_export_jsonl(stream) == AuditExport(events=0, head=None)
-    assert stream.getvalue() == b""
-
-
-def test_the_lines_generator_yields_the_same_bytes(three_events: list[AuditEvent]) -> None:
-    stream = BytesIO()
-    audit_export_jsonl(stream)
-
-    assert b"".join(audit_jsonl_lines()) == stream.getvalue()
+def test_an_empty_trail_exports_nothing() -> None:
+    assert whole_chain() == b""
 
 
 def test_it_streams_through_a_chunked_cursor_in_one_query(
@@ -77,7 +55,7 @@ def test_it_streams_through_a_chunked_cursor_in_one_query(
     django_assert_num_queries: Any,
 ) -> None:
     with django_assert_num_queries(1):
-        audit_export_jsonl(BytesIO())
+        whole_chain()
 
     assert len(chunked_cursors) == 1
 
@@ -88,6 +66,6 @@ def test_on_postgresql_it_reads_through_a_server_side_cursor(
 ) -> None:
     import psycopg
 
-    audit_export_jsonl(BytesIO())
+    whole_chain()
 
     assert isinstance(chunked_cursors[0].cursor, psycopg.ServerCursor)

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from heapprivacy.notifications import views
+from heapprivacy.reports import certificate_link as views
 
-app_name = "notifications"
+app_name = "certificates"
 
 # Under /privacy/ (heapprivacy/urls.py), beside the intake's public pages.
 urlpatterns = [

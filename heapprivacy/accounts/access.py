@@ -1,4 +1,5 @@
-"""Who may do what in the console. A refusal is a 403, and it is written to the audit trail."""
+"""Who may do what in the staff pages (console, reports). A refusal is a 403, written to the
+audit trail."""
 
 from collections.abc import Callable
 from functools import wraps

@@ -7,19 +7,18 @@ dashboard's (console/dashboard.py). It holds references and dates, never a subje
 goes every day, also when all is quiet: silence would look the same as a stopped beat.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from heapprivacy.accounts.roles import Role
 from heapprivacy.console import dashboard
 from heapprivacy.console.selectors import requests_filtered
+from heapprivacy.erasure.due import at_risk, open_with_deadline
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
 from heapprivacy.notifications.models import Notification
 from heapprivacy.notifications.notices import date_text, public_url
@@ -77,16 +76,8 @@ def digest_context() -> dict[str, Any]:
 
 def at_risk_requests() -> QuerySet[ErasureRequest]:
     """Open, not yet overdue, and near the latest safe submit: the dashboard's "at risk"."""
-    now = timezone.now()
-    return (
-        ErasureRequest.objects.filter(state__in=ErasureRequest.OPEN_STATES)
-        .annotate(deadline_at=Coalesce("extended_due_at", "due_at"))
-        .filter(
-            latest_safe_submit__lt=now + timedelta(seconds=settings.SAFE_SUBMIT_LEAD),
-            deadline_at__gte=now,
-        )
-        .order_by("latest_safe_submit", "pk")
-    )
+    requests = open_with_deadline(ErasureRequest.objects.all())
+    return requests.filter(at_risk(timezone.now())).order_by("latest_safe_submit", "pk")
 
 
 def _requests(requests: QuerySet[ErasureRequest]) -> list[dict[str, str]]:

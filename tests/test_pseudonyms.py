@@ -1,7 +1,7 @@
 import hashlib
 import hmac
 
-from heapprivacy.reports.pseudonyms import subject_pseudonym
+from heapprivacy.pseudonyms import subject_pseudonym
 
 
 def test_a_pseudonym_is_the_hmac_sha256_of_the_value_keyed_with_pseudonym_key(settings) -> None:
