@@ -5,6 +5,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
@@ -12,6 +13,13 @@ from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
 
 View = Callable[..., HttpResponse]
+
+
+class StaffRequest(HttpRequest):
+    """The request of a page behind `permission_required`: its user is signed in. For the type
+    checker only (django-stubs types request.user as User or AnonymousUser)."""
+
+    user: User
 
 
 def permission_required(permission: str) -> Callable[[View], View]:

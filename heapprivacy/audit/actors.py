@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
 
@@ -28,7 +29,10 @@ class Actor:
         return cls(ActorKind.SYSTEM, "", label)
 
     @classmethod
-    def for_user(cls, user: AbstractBaseUser) -> "Actor":
+    def for_user(cls, user: "AbstractBaseUser | AnonymousUser") -> "Actor":
+        """A signed-in user (request.user behind a login check); nobody signed in is refused."""
+        if not user.is_authenticated:
+            raise ValueError("an anonymous visitor is not an actor")
         return cls(ActorKind.USER, str(user.pk), user.get_username())
 
     @classmethod

@@ -1,5 +1,7 @@
 """Forms of the console: each validates one screen's input and nothing else."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 
@@ -33,7 +35,7 @@ class RequestFilterForm(forms.Form):
     order = forms.ChoiceField(required=False, choices=list(ORDERINGS.items()))
     page = forms.IntegerField(required=False, min_value=1)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["state"].choices += ErasureRequest.State.choices
         self.fields["jurisdiction"].choices += jurisdiction_choices()

@@ -1,6 +1,7 @@
 """Forms of the Heap account screens. The api_key is write-only: never rendered back, not even
 after a failed submission."""
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
@@ -56,7 +57,7 @@ class HeapAccountEditForm(HeapAccountForm):
         required=False, label="Active", help_text="Inactive: queued subjects are not packed."
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["api_key"].required = False
         self.fields["api_key"].help_text = KEY_HELP_EDIT

@@ -1,5 +1,7 @@
 """The form of the CSV upload: the file, the Heap account, and approval for those who may."""
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -23,7 +25,7 @@ class ImportUploadForm(forms.Form):
     )
     account = forms.ModelChoiceField(queryset=HeapAccount.objects.none(), label="Heap account")
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = HeapAccount.objects.filter(is_active=True).order_by(
             "label"

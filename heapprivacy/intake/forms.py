@@ -1,6 +1,7 @@
 """The public erasure form. It validates input only; intake_submit does the rest."""
 
 import re
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -58,7 +59,7 @@ class ErasureForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["jurisdiction"].choices = jurisdiction_choices()
         self.fields["jurisdiction"].initial = settings.DEFAULT_JURISDICTION

@@ -1,5 +1,7 @@
 """Forms of the report screens and downloads: each validates its own query string."""
 
+from typing import Any
+
 from django import forms
 from django.core.validators import RegexValidator
 
@@ -34,7 +36,7 @@ class AuditFilterForm(PeriodForm):
         validators=[RegexValidator(r"^[a-z0-9_.]+$", "Dotted lowercase, like request.approved.")],
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["since"].label, self.fields["until"].label = "From", "Until"
 

@@ -6,12 +6,12 @@ session or a log, and that page may not be cached.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from heapprivacy.accounts.access import permission_required
+from heapprivacy.accounts.access import StaffRequest, permission_required
 from heapprivacy.api.forms import ApiClientForm
 from heapprivacy.api.models import ApiClient
 from heapprivacy.api.services import api_client_create, api_client_revoke
@@ -23,14 +23,14 @@ PERMISSION = "api.manage_apiclient"
 
 @require_GET
 @permission_required(PERMISSION)
-def api_client_list(request: HttpRequest) -> HttpResponse:
+def api_client_list(request: StaffRequest) -> HttpResponse:
     clients = ApiClient.objects.select_related("created_by").order_by("-is_active", "name")
     return render(request, "console/api_client_list.html", {"clients": clients})
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(PERMISSION)
-def api_client_new(request: HttpRequest) -> HttpResponse:
+def api_client_new(request: StaffRequest) -> HttpResponse:
     form = ApiClientForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -50,7 +50,7 @@ def api_client_new(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required(PERMISSION)
-def api_client_revoke_view(request: HttpRequest, client_id: int) -> HttpResponse:
+def api_client_revoke_view(request: StaffRequest, client_id: int) -> HttpResponse:
     client = get_object_or_404(ApiClient, pk=client_id)
     if api_client_revoke(client, actor=Actor.for_user(request.user)):
         messages.success(request, f"API client {client.name} revoked: its token no longer works.")

@@ -7,11 +7,11 @@ Actions call the services in erasure/batches.py, then nudge a worker once the ch
 from django import forms
 from django.contrib import messages
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from heapprivacy.accounts.access import access_denied, permission_required
+from heapprivacy.accounts.access import StaffRequest, access_denied, permission_required
 from heapprivacy.audit.actors import Actor
 from heapprivacy.console import selectors
 from heapprivacy.erasure.batches import (
@@ -52,7 +52,7 @@ class PreviewForm(forms.Form):
 
 @require_GET
 @permission_required("erasure.view_deletionbatch")
-def batch_list(request: HttpRequest) -> HttpResponse:
+def batch_list(request: StaffRequest) -> HttpResponse:
     form = BatchFilterForm(request.GET)
     if not form.is_valid():
         context = {"form": form, "page": None, "queued": []}
@@ -71,7 +71,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required("erasure.view_deletionbatch")
-def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+def batch_detail(request: StaffRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(
         DeletionBatch.objects.select_related("account", "approved_by"), pk=batch_id
     )
@@ -93,7 +93,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @require_GET
 @permission_required("erasure.view_deletionbatch")
-def batch_payload_view(request: HttpRequest, batch_id: int) -> HttpResponse:
+def batch_payload_view(request: StaffRequest, batch_id: int) -> HttpResponse:
     """The exact user_deletion body of the batch: `?inline=1` shows it, otherwise a download."""
     batch = get_object_or_404(DeletionBatch, pk=batch_id)
     disposition = "inline" if request.GET.get("inline") else "attachment"
@@ -102,7 +102,7 @@ def batch_payload_view(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @require_GET
 @permission_required("erasure.view_deletionbatch")
-def batch_preview(request: HttpRequest) -> HttpResponse:
+def batch_preview(request: StaffRequest) -> HttpResponse:
     """Dry run: the body a release would send now for the account's first batch (barring a
     concurrent packer holding some of its rows).
 
@@ -122,7 +122,7 @@ def batch_preview(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required("erasure.release_batch")
-def batch_release_view(request: HttpRequest) -> HttpResponse:
+def batch_release_view(request: StaffRequest) -> HttpResponse:
     form = ReleaseForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
@@ -133,14 +133,14 @@ def batch_release_view(request: HttpRequest) -> HttpResponse:
     ready = DeletionBatch.objects.filter(pk__in=batch_ids, state=Batch.READY)
     ready_ids = list(ready.values_list("pk", flat=True))
     for batch_id in ready_ids:
-        submit_batch.delay_on_commit(batch_id)
+        submit_batch.delay_on_commit(batch_id)  # type: ignore[attr-defined]  # not in celery-types yet
     messages.success(request, _released_message(account, batch_ids, ready_ids))
     return redirect("console:batch_list")
 
 
 @require_POST
 @permission_required("erasure.retry_batch")
-def batch_retry_view(request: HttpRequest, batch_id: int) -> HttpResponse:
+def batch_retry_view(request: StaffRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(DeletionBatch, pk=batch_id)
     try:
         batch_retry(batch, actor=Actor.for_user(request.user))
@@ -149,14 +149,14 @@ def batch_retry_view(request: HttpRequest, batch_id: int) -> HttpResponse:
     else:
         # Heap already holds a deletion request: ask about it again; otherwise send the batch.
         task = poll_batch if batch.deletion_request_id else submit_batch
-        task.delay_on_commit(batch.pk)
+        task.delay_on_commit(batch.pk)  # type: ignore[attr-defined]  # not in celery-types yet
         messages.success(request, f"Batch #{batch.pk} will be retried.")
     return redirect("console:batch_detail", batch_id=batch.pk)
 
 
 @require_POST
 @permission_required("erasure.approve_batch")
-def batch_approve_view(request: HttpRequest, batch_id: int) -> HttpResponse:
+def batch_approve_view(request: StaffRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(DeletionBatch, pk=batch_id)
     try:
         batch_approve(batch, actor=Actor.for_user(request.user))
@@ -165,7 +165,7 @@ def batch_approve_view(request: HttpRequest, batch_id: int) -> HttpResponse:
     except ActionRefused as refused:
         messages.error(request, str(refused))
     else:
-        submit_batch.delay_on_commit(batch.pk)
+        submit_batch.delay_on_commit(batch.pk)  # type: ignore[attr-defined]  # not in celery-types yet
         messages.success(request, f"Batch #{batch.pk} approved: it will be sent to Heap.")
     return redirect("console:batch_detail", batch_id=batch.pk)
 
@@ -202,7 +202,7 @@ def batch_requests(batch: DeletionBatch) -> QuerySet[ErasureRequest]:
     return ErasureRequest.objects.filter(batch_links__batch=batch).order_by("reference")
 
 
-def _approver_decided(request: HttpRequest, batch: DeletionBatch) -> bool:
+def _approver_decided(request: StaffRequest, batch: DeletionBatch) -> bool:
     """Whether to show "someone else must approve" instead of the Approve button."""
     if batch.state != Batch.AWAITING_APPROVAL or not request.user.has_perm("erasure.approve_batch"):
         return False

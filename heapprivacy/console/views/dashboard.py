@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from heapprivacy.accounts.access import access_denied, permission_required
+from heapprivacy.accounts.access import StaffRequest, access_denied, permission_required
 from heapprivacy.console import dashboard
 
 # Where each role starts: the first page in this list the user may see.
@@ -15,7 +15,7 @@ START_PAGES = [
 
 @require_GET
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaffRequest) -> HttpResponse:
     for permission, page in START_PAGES:
         if request.user.has_perm(permission):
             return redirect(page)
@@ -24,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required("erasure.view_erasurerequest")
-def dashboard_view(request: HttpRequest) -> HttpResponse:
+def dashboard_view(request: StaffRequest) -> HttpResponse:
     context = {
         "by_state": dashboard.requests_by_state(),
         "deadlines": dashboard.deadline_counts(),

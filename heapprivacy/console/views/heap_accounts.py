@@ -6,11 +6,11 @@ may view Heap accounts: officers and auditors get a 403 on every one of them.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from heapprivacy.accounts.access import permission_required
+from heapprivacy.accounts.access import StaffRequest, permission_required
 from heapprivacy.audit.actors import Actor
 from heapprivacy.console.forms_accounts import (
     HeapAccountEditForm,
@@ -28,14 +28,14 @@ from heapprivacy.erasure.models import HeapAccount
 
 @require_GET
 @permission_required("erasure.view_heapaccount")
-def heap_account_list(request: HttpRequest) -> HttpResponse:
+def heap_account_list(request: StaffRequest) -> HttpResponse:
     accounts = HeapAccount.objects.order_by("label")
     return render(request, "console/heap_account_list.html", {"accounts": accounts})
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("erasure.add_heapaccount")
-def heap_account_new(request: HttpRequest) -> HttpResponse:
+def heap_account_new(request: StaffRequest) -> HttpResponse:
     form = HeapAccountForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -50,7 +50,7 @@ def heap_account_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("erasure.change_heapaccount")
-def heap_account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
+def heap_account_edit(request: StaffRequest, account_id: int) -> HttpResponse:
     account = get_object_or_404(HeapAccount, pk=account_id)
     form = HeapAccountEditForm(
         request.POST if request.method == "POST" else None,
@@ -74,7 +74,7 @@ def heap_account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @require_POST
 @permission_required("erasure.test_heapaccount")
-def heap_account_test(request: HttpRequest, account_id: int) -> HttpResponse:
+def heap_account_test(request: StaffRequest, account_id: int) -> HttpResponse:
     account = get_object_or_404(HeapAccount, pk=account_id)
     try:
         ok, answer = heap_account_check(account, actor=Actor.for_user(request.user))

@@ -10,11 +10,11 @@ the preview is ready.
 
 from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from heapprivacy.accounts.access import permission_required
+from heapprivacy.accounts.access import StaffRequest, permission_required
 from heapprivacy.console.forms_imports import ImportUploadForm
 from heapprivacy.erasure.import_preview import PREVIEW_KEEP
 from heapprivacy.erasure.importer import InvalidFile
@@ -60,7 +60,7 @@ CHECK_STATUS = {
 
 @require_http_methods(["GET", "POST"])
 @permission_required(ADD)
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: StaffRequest) -> HttpResponse:
     if request.method == "GET":
         return _upload_page(request, ImportUploadForm())
     form = ImportUploadForm(request.POST, request.FILES)
@@ -78,14 +78,14 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         else:
             if upload.preview is None:
                 # Only a nudge: the imports sweep sends it again if it is lost.
-                check_upload.delay_on_commit(upload.token)
+                check_upload.delay_on_commit(upload.token)  # type: ignore[attr-defined]  # not in celery-types yet
             return redirect("console:import_preview", token=upload.token)
     return _upload_page(request, form, status=400)
 
 
 @require_GET
 @permission_required(ADD)
-def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+def import_preview(request: StaffRequest, token: str) -> HttpResponse:
     upload = _upload(token, request.user)
     context = {"upload": upload, "report": upload.preview, "account": upload.account}
     if upload.preview is None:
@@ -96,14 +96,14 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 @permission_required(ADD)
-def import_preview_json(request: HttpRequest, token: str) -> JsonResponse:
+def import_preview_json(request: StaffRequest, token: str) -> JsonResponse:
     progress = upload_check_progress(_upload(token, request.user))
     return JsonResponse({**progress, "status": CHECK_STATUS[progress["state"]]})
 
 
 @require_POST
 @permission_required(ADD)
-def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
+def import_confirm(request: StaffRequest, token: str) -> HttpResponse:
     upload = _upload(token, request.user)
     if upload.preview is None:  # still being checked, or refused: nothing to confirm yet
         return redirect("console:import_preview", token=upload.token)
@@ -112,13 +112,13 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     except UploadNotFound:
         raise Http404("no such upload") from None
     # Only a nudge: the sweep finds the queued job again if this message is lost.
-    run_import.delay_on_commit(job.pk)
+    run_import.delay_on_commit(job.pk)  # type: ignore[attr-defined]  # not in celery-types yet
     return redirect("console:import_progress", token=job.token)
 
 
 @require_GET
 @permission_required(ADD)
-def import_progress(request: HttpRequest, token: str) -> HttpResponse:
+def import_progress(request: StaffRequest, token: str) -> HttpResponse:
     job = _job(token, request.user)
     progress = import_job_progress(job)
     context = {
@@ -133,14 +133,14 @@ def import_progress(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 @permission_required(ADD)
-def import_progress_json(request: HttpRequest, token: str) -> JsonResponse:
+def import_progress_json(request: StaffRequest, token: str) -> JsonResponse:
     job = _job(token, request.user)
     return JsonResponse({**import_job_progress(job), "status": STATUS[job.state]})
 
 
 @require_POST
 @permission_required(ADD)
-def import_discard(request: HttpRequest, token: str) -> HttpResponse:
+def import_discard(request: StaffRequest, token: str) -> HttpResponse:
     upload_discard(_upload(token, request.user), user=request.user)
     messages.success(request, "Upload discarded: nothing was imported and the file is deleted.")
     return redirect("console:import_upload")
@@ -160,7 +160,7 @@ def _job(token: str, user: AbstractBaseUser) -> ImportJob:
         raise Http404("no such import") from None
 
 
-def _upload_page(request: HttpRequest, form: ImportUploadForm, status: int = 200) -> HttpResponse:
+def _upload_page(request: StaffRequest, form: ImportUploadForm, status: int = 200) -> HttpResponse:
     return render(request, "console/import_upload.html", {"form": form} | _limits(), status=status)
 
 

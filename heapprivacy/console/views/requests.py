@@ -4,12 +4,12 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from heapprivacy.accounts.access import access_denied, permission_required
+from heapprivacy.accounts.access import StaffRequest, access_denied, permission_required
 from heapprivacy.audit.actors import Actor
 from heapprivacy.console import selectors
 from heapprivacy.console.forms import (
@@ -44,7 +44,7 @@ SUBJECTS_SHOWN = 50
 
 @require_GET
 @permission_required("erasure.view_erasurerequest")
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: StaffRequest) -> HttpResponse:
     form = RequestFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     requests = selectors.requests_filtered(filters)
@@ -60,7 +60,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @permission_required("erasure.view_erasurerequest")
-def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def request_detail(request: StaffRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(
         selectors.with_previously_erased(ErasureRequest.objects.all()), reference=reference
     )
@@ -82,7 +82,7 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 @permission_required("erasure.verify_request")
-def request_verify_view(request: HttpRequest, reference: str) -> HttpResponse:
+def request_verify_view(request: StaffRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(ErasureRequest, reference=reference)
     form = VerifyForm(request.POST, prefix="verify")
     if not form.is_valid():
@@ -105,7 +105,7 @@ def request_verify_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 @permission_required("erasure.decide_request")
-def request_approve_view(request: HttpRequest, reference: str) -> HttpResponse:
+def request_approve_view(request: StaffRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(ErasureRequest, reference=reference)
     _apply(
         request,
@@ -117,7 +117,7 @@ def request_approve_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 @permission_required("erasure.decide_request")
-def request_reject_view(request: HttpRequest, reference: str) -> HttpResponse:
+def request_reject_view(request: StaffRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(ErasureRequest, reference=reference)
     form = RejectForm(request.POST, prefix="reject")
     if not form.is_valid():
@@ -137,7 +137,7 @@ def request_reject_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 @permission_required("erasure.extend_request")
-def request_extend_view(request: HttpRequest, reference: str) -> HttpResponse:
+def request_extend_view(request: StaffRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(ErasureRequest, reference=reference)
     form = ExtendForm(request.POST, prefix="extend")
     if not form.is_valid():
@@ -154,7 +154,7 @@ def request_extend_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 @permission_required("erasure.extend_request")
-def request_clock_view(request: HttpRequest, reference: str) -> HttpResponse:
+def request_clock_view(request: StaffRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(ErasureRequest, reference=reference)
     form = ClockForm(request.POST)
     if not form.is_valid():
@@ -171,7 +171,7 @@ def request_clock_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 @permission_required("erasure.cancel_request")
-def request_cancel_view(request: HttpRequest, reference: str) -> HttpResponse:
+def request_cancel_view(request: StaffRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(ErasureRequest, reference=reference)
     _apply(
         request,
@@ -183,7 +183,7 @@ def request_cancel_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 @permission_required("erasure.annotate_request")
-def request_note_view(request: HttpRequest, reference: str) -> HttpResponse:
+def request_note_view(request: StaffRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(ErasureRequest, reference=reference)
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -198,7 +198,7 @@ def request_note_view(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("console:request_detail", reference=reference)
 
 
-def _apply(request: HttpRequest, action: Callable[[], object], success: str) -> None:
+def _apply(request: StaffRequest, action: Callable[[], object], success: str) -> None:
     """Run a service atomically. Its refusal leaves nothing behind: one of who asks (four eyes)
     is a 403, audited; one of the request's state (a transition or a clock change that no longer
     applies) a message. Anything else is a bug, and an error page."""
