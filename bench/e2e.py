@@ -107,7 +107,7 @@ def worker_stage(rows: int, worker: subprocess.Popen) -> dict:
         time.sleep(0.5)
     rss = max([rss, *(peak_rss_mib(pid) for pid in group_pids(worker.pid))])
     return {**_figures(rows, time.perf_counter() - started, rss, None),
-            "note": "the approved import sends the sweeps at once (erasure/nudges.py)"}  # fmt: skip
+            "note": "the approved import sends the sweeps at once (erasure nudges)"}  # fmt: skip
 
 
 def worker_stop(worker: subprocess.Popen) -> None:

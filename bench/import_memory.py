@@ -22,8 +22,8 @@ from django.core.management import call_command  # noqa: E402
 
 from heapprivacy.audit.actors import Actor  # noqa: E402
 from heapprivacy.erasure.accounts import heap_account_create  # noqa: E402
-from heapprivacy.erasure.import_preview import requests_preview  # noqa: E402
-from heapprivacy.erasure.importer import requests_import  # noqa: E402
+from heapprivacy.erasure.imports.import_preview import requests_preview  # noqa: E402
+from heapprivacy.erasure.imports.importer import requests_import  # noqa: E402
 from heapprivacy.erasure.models import HeapAccount  # noqa: E402
 
 # With DEBUG on, Django keeps every query it ran: that is neither production nor flat.

@@ -117,7 +117,7 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = read_int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # No JIT: it compiles for 10-200 ms whenever a plan's estimated cost passes jit_above_cost,
-    # which the bulk lookups' plans do (erasure/lookups.py), to run them 2-8x slower than
+    # which the bulk lookups' plans do (erasure/records/lookups.py), to run them 2-8x slower than
     # without; nothing here is an analytic query that could win it back.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

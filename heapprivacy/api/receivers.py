@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from heapprivacy.api.models import IdempotencyRecord
 from heapprivacy.audit.services import audit_record
-from heapprivacy.erasure.retention import RETENTION
+from heapprivacy.erasure.records.retention import RETENTION
 from heapprivacy.erasure.signals import retention_due
 
 

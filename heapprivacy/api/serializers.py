@@ -12,9 +12,9 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from heapprivacy.audit.models import AuditEvent
+from heapprivacy.erasure.lifecycle.requests import REJECTION_REASONS
+from heapprivacy.erasure.lifecycle.subjects import InvalidSubject, SubjectInput, subject_parse
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
-from heapprivacy.erasure.requests import REJECTION_REASONS
-from heapprivacy.erasure.subjects import InvalidSubject, SubjectInput, subject_parse
 from heapprivacy.heap.validation import MAX_DELETION_USERS
 
 # --- fields ---------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from heapprivacy.erasure import due
-from heapprivacy.erasure.due import open_with_deadline
+from heapprivacy.erasure.legal import due
+from heapprivacy.erasure.legal.due import open_with_deadline
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, StatusPoll, SubmissionAttempt
 from heapprivacy.erasure.selectors import counts_by_state
 

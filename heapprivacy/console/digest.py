@@ -18,7 +18,7 @@ from django.utils import timezone
 from heapprivacy.accounts.roles import Role
 from heapprivacy.console import dashboard
 from heapprivacy.console.selectors import requests_filtered
-from heapprivacy.erasure.due import at_risk, open_with_deadline
+from heapprivacy.erasure.legal.due import at_risk, open_with_deadline
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
 from heapprivacy.notifications.models import Notification
 from heapprivacy.notifications.notices import date_text, public_url

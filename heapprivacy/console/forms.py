@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from heapprivacy.erasure.lifecycle.requests import REJECTION_REASONS
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount
-from heapprivacy.erasure.requests import REJECTION_REASONS
 
 ORDERINGS = {
     "-received_at": "Newest first",

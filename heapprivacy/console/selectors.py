@@ -6,11 +6,11 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from heapprivacy.erasure import due
 from heapprivacy.erasure import selectors as erasure_selectors
-from heapprivacy.erasure.due import open_with_deadline
+from heapprivacy.erasure.legal import due
+from heapprivacy.erasure.legal.due import open_with_deadline
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, Subject
-from heapprivacy.erasure.retention import pseudonym
+from heapprivacy.erasure.records.retention import pseudonym
 from heapprivacy.erasure.selectors import subject_counts
 from heapprivacy.pseudonyms import subject_pseudonym
 

@@ -13,8 +13,8 @@ from heapprivacy import crypto
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
 from heapprivacy.crypto import DecryptionError
-from heapprivacy.erasure.heap import heap_client
 from heapprivacy.erasure.models import HeapAccount
+from heapprivacy.erasure.pipeline.heap import heap_client
 from heapprivacy.heap import HeapError
 from heapprivacy.heap.tokens import token_cache_key
 

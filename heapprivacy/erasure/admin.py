@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from heapprivacy.erasure.characters import marked_html
+from heapprivacy.erasure.imports.characters import marked_html
 from heapprivacy.erasure.models import (
     DeletionBatch,
     ErasureRequest,

@@ -2,10 +2,10 @@
 
 from heapprivacy.celery import app
 from heapprivacy.erasure.models import SubmissionAttempt
-from heapprivacy.erasure.polling import batch_poll, batch_poll_delay
-from heapprivacy.erasure.retention import retention_sweep
-from heapprivacy.erasure.submission import batch_submit
-from heapprivacy.erasure.sweeps import sweeps_run
+from heapprivacy.erasure.pipeline.polling import batch_poll, batch_poll_delay
+from heapprivacy.erasure.pipeline.submission import batch_submit
+from heapprivacy.erasure.pipeline.sweeps import sweeps_run
+from heapprivacy.erasure.records.retention import retention_sweep
 
 # Polls due later than this are left to the sweep: a message held that long by a worker may be
 # redelivered by Redis (visibility timeout), and it would wait for nothing.

@@ -6,8 +6,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from heapprivacy.erasure.lifecycle.subjects import InvalidSubject, SubjectInput, subject_parse
 from heapprivacy.erasure.models import Subject
-from heapprivacy.erasure.subjects import InvalidSubject, SubjectInput, subject_parse
 from heapprivacy.intake.jurisdictions import jurisdiction_choices
 
 MAX_IDENTIFIERS = 20

@@ -37,8 +37,8 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
-from heapprivacy.erasure.import_preview import PREVIEW_KEEP
-from heapprivacy.erasure.importer import ImportReport, InvalidFile, requests_import
+from heapprivacy.erasure.imports.import_preview import PREVIEW_KEEP
+from heapprivacy.erasure.imports.importer import ImportReport, InvalidFile, requests_import
 from heapprivacy.intake.models import ImportJob
 from heapprivacy.intake.uploads import (
     UPLOAD_TTL,

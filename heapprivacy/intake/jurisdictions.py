@@ -1,12 +1,12 @@
 """How the public pages and emails name a jurisdiction and its timeline, in plain words.
 
-The periods themselves come from the legal clock's table (erasure/jurisdictions.py), so the
+The periods themselves come from the legal clock's table (erasure/legal/jurisdictions.py), so the
 sentence a subject reads and the deadline officers work to cannot drift apart.
 """
 
 from django.conf import settings
 
-from heapprivacy.erasure.jurisdictions import RULES, Period, Unit
+from heapprivacy.erasure.legal.jurisdictions import RULES, Period, Unit
 
 # Where a subject lives, as they would say it, and the law's short name.
 LABELS = {

@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
+from heapprivacy.erasure.lifecycle.requests import request_create, request_verify, subjects_add
+from heapprivacy.erasure.lifecycle.subjects import SubjectInput, subject_parse
+from heapprivacy.erasure.lifecycle.transitions import InvalidTransition
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
-from heapprivacy.erasure.requests import request_create, request_verify, subjects_add
-from heapprivacy.erasure.subjects import SubjectInput, subject_parse
-from heapprivacy.erasure.transitions import InvalidTransition
 from heapprivacy.intake import notifications
 from heapprivacy.intake.models import VerificationLink
 from heapprivacy.notifications import tokens

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
-from heapprivacy.erasure.importer import ImportReport, InvalidFile
+from heapprivacy.erasure.imports.importer import ImportReport, InvalidFile
 from heapprivacy.intake.uploads import (
     Upload,
     UploadNotFound,

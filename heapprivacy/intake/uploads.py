@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
-from heapprivacy.erasure.import_preview import requests_preview
-from heapprivacy.erasure.importer import (
+from heapprivacy.erasure.imports.import_preview import requests_preview
+from heapprivacy.erasure.imports.importer import (
     ImportReport,
     InvalidFile,
     Progress,

@@ -13,8 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
-from heapprivacy.erasure.deadlines import local_date
-from heapprivacy.erasure.jurisdictions import RULES
+from heapprivacy.erasure.legal.deadlines import local_date
+from heapprivacy.erasure.legal.jurisdictions import RULES
 from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.notifications import tokens
 from heapprivacy.notifications.authorities import complaint_route
@@ -25,7 +25,8 @@ from heapprivacy.notifications.tokens import certificate_token_make
 EXTENSION = "notifications/extension"
 REJECTION = "notifications/rejection"
 COMPLETION = "notifications/completion"
-# The reason codes of a rejection (erasure/requests.py REJECTION_REASONS), said to the subject.
+# The reason codes of a rejection (erasure/lifecycle/requests.py REJECTION_REASONS), in words for
+# the subject.
 REASONS = {
     "identity_not_verified": (
         "We could not verify that the request was made by you or on your behalf, so we cannot "

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
-from heapprivacy.erasure import clock  # a module, not its names: clock imports the notices
+from heapprivacy.erasure.legal import clock  # a module, not its names: clock imports the notices
 from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.notifications.models import Notification
 from heapprivacy.pseudonyms import subject_pseudonym

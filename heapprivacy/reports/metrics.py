@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from heapprivacy.erasure.due import DEADLINE_IN_FORCE
+from heapprivacy.erasure.legal.due import DEADLINE_IN_FORCE
 from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.reports.csvsafe import csv_stream
 from heapprivacy.reports.filters import Period

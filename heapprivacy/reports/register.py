@@ -8,7 +8,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Aggregate, TextField
 
-from heapprivacy.erasure.due import DEADLINE_IN_FORCE
+from heapprivacy.erasure.legal.due import DEADLINE_IN_FORCE
 from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.reports.csvsafe import csv_stream
 from heapprivacy.reports.filters import Period

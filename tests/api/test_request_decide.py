@@ -3,8 +3,8 @@
 import pytest
 
 from heapprivacy.audit.models import AuditEvent
+from heapprivacy.erasure.lifecycle.requests import REJECTION_REASONS
 from heapprivacy.erasure.models import ErasureRequest, Subject
-from heapprivacy.erasure.requests import REJECTION_REASONS
 from tests.api.conftest import Caller, fields, problem
 from tests.erasure.factories import make_request
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
-from heapprivacy.erasure.batches import batches_release
+from heapprivacy.erasure.lifecycle.requests import request_approve
 from heapprivacy.erasure.models import (
     BatchRequest,
     DeletionBatch,
@@ -18,8 +18,8 @@ from heapprivacy.erasure.models import (
     Subject,
     SubmissionAttempt,
 )
-from heapprivacy.erasure.payloads import payload_sha256, payload_users
-from heapprivacy.erasure.requests import request_approve
+from heapprivacy.erasure.pipeline.batches import batches_release
+from heapprivacy.erasure.pipeline.payloads import payload_sha256, payload_users
 from tests.erasure.factories import SYSTEM, make_request
 
 

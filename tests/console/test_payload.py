@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.erasure import heap as erasure_heap
 from heapprivacy.erasure.models import DeletionBatch, Subject
-from heapprivacy.erasure.payloads import payload_sha256, payload_users
+from heapprivacy.erasure.pipeline import heap as erasure_heap
+from heapprivacy.erasure.pipeline.payloads import payload_sha256, payload_users
 from tests.console.conftest import ROLES
 from tests.console.factories import approved, make_batch
 from tests.erasure.factories import API_KEY, make_account, make_request

@@ -2,9 +2,9 @@ import pytest
 from django.test import Client
 
 from heapprivacy.audit.actors import Actor
-from heapprivacy.erasure import packing
+from heapprivacy.erasure.lifecycle.requests import request_approve
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
-from heapprivacy.erasure.requests import request_approve
+from heapprivacy.erasure.pipeline import packing
 from tests.erasure.factories import SYSTEM, make_account, make_erased, make_request
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from heapprivacy.erasure.models import ErasureRequest, Subject
-from heapprivacy.erasure.retention import pseudonym
+from heapprivacy.erasure.records.retention import pseudonym
 from tests.erasure.factories import make_account, make_request
 
 pytestmark = pytest.mark.django_db

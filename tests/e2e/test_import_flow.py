@@ -19,7 +19,7 @@ from playwright.sync_api import Frame, Page, Request, expect
 from pytest_django.live_server_helper import LiveServer
 
 from heapprivacy.celery import app as celery_app
-from heapprivacy.erasure.importer import ImportReport
+from heapprivacy.erasure.imports.importer import ImportReport
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
 from heapprivacy.intake.imports import progress_key
 from heapprivacy.intake.models import ImportJob

@@ -4,14 +4,14 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.erasure.accounts import heap_account_create
-from heapprivacy.erasure.batches import batches_release
-from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount
-from heapprivacy.erasure.requests import (
+from heapprivacy.erasure.lifecycle.requests import (
     request_approve,
     request_create,
     requests_complete_finished,
 )
-from heapprivacy.erasure.subjects import subject_parse
+from heapprivacy.erasure.lifecycle.subjects import subject_parse
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount
+from heapprivacy.erasure.pipeline.batches import batches_release
 
 SYSTEM = Actor.system("tests")
 API_KEY = "canary-KEY-7f3a-do-not-leak"

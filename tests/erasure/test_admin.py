@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
-from heapprivacy.erasure.batches import batches_release
+from heapprivacy.erasure.lifecycle.requests import request_approve
 from heapprivacy.erasure.models import (
     DeletionBatch,
     ErasureRequest,
@@ -17,7 +17,7 @@ from heapprivacy.erasure.models import (
     Subject,
     SubmissionAttempt,
 )
-from heapprivacy.erasure.requests import request_approve
+from heapprivacy.erasure.pipeline.batches import batches_release
 from tests.erasure.factories import API_KEY, SYSTEM, make_account, make_request
 
 pytestmark = pytest.mark.django_db

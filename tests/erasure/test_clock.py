@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.erasure.clock import (
+from heapprivacy.erasure.legal.clock import (
     ClockChangeRefused,
     ExtensionRefused,
     heap_processing_time,
@@ -17,9 +17,9 @@ from heapprivacy.erasure.clock import (
     request_due_override,
     request_extend,
 )
+from heapprivacy.erasure.lifecycle.requests import request_approve
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
-from heapprivacy.erasure.packing import batches_pack
-from heapprivacy.erasure.requests import request_approve
+from heapprivacy.erasure.pipeline.packing import batches_pack
 from heapprivacy.refusals import ActionRefused
 from tests.erasure.factories import SYSTEM, make_account, make_request
 

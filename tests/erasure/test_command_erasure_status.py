@@ -6,9 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from heapprivacy.erasure.lifecycle.requests import request_approve
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
-from heapprivacy.erasure.packing import batches_pack
-from heapprivacy.erasure.requests import request_approve
+from heapprivacy.erasure.pipeline.packing import batches_pack
 from tests.erasure.conftest import HeapSandbox
 from tests.erasure.factories import SYSTEM, make_account, make_request
 

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.core.management.base import OutputWrapper
 
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.erasure.importer import ImportReport
+from heapprivacy.erasure.imports.importer import ImportReport
 from heapprivacy.erasure.management.commands.import_requests import Bar
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
 from tests.erasure.factories import make_account

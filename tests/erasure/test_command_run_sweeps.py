@@ -10,8 +10,8 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
+from heapprivacy.erasure.lifecycle.requests import request_approve, request_reject
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
-from heapprivacy.erasure.requests import request_approve, request_reject
 from tests.erasure.conftest import HeapSandbox
 from tests.erasure.factories import API_KEY, SYSTEM, make_request
 

@@ -12,12 +12,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from heapprivacy.erasure import importer, packing
-from heapprivacy.erasure.batches import batches_release
-from heapprivacy.erasure.importer import requests_import
+from heapprivacy.erasure.imports import importer
+from heapprivacy.erasure.imports.importer import requests_import
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount
-from heapprivacy.erasure.polling import batch_poll
-from heapprivacy.erasure.submission import batch_submit
+from heapprivacy.erasure.pipeline import packing
+from heapprivacy.erasure.pipeline.batches import batches_release
+from heapprivacy.erasure.pipeline.polling import batch_poll
+from heapprivacy.erasure.pipeline.submission import batch_submit
 from tests.erasure.factories import SYSTEM, make_request
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from heapprivacy.erasure.deadlines import add_months, deadlines_compute
-from heapprivacy.erasure.jurisdictions import RULES, rule_for
+from heapprivacy.erasure.legal.deadlines import add_months, deadlines_compute
+from heapprivacy.erasure.legal.jurisdictions import RULES, rule_for
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from django.test import Client
 from heapprivacy.api.models import Scope
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.models import AuditEvent
+from heapprivacy.erasure.lifecycle.requests import request_approve
 from heapprivacy.erasure.models import ErasureRequest
-from heapprivacy.erasure.requests import request_approve
 from heapprivacy.refusals import ActorRefused
 from tests.api.conftest import Caller, client_with
 from tests.erasure.factories import make_account, make_request

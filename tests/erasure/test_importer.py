@@ -5,8 +5,8 @@ from collections.abc import Iterator
 import pytest
 
 from heapprivacy.audit.actors import Actor
-from heapprivacy.erasure import importer
-from heapprivacy.erasure.importer import InvalidFile, RowError, requests_import
+from heapprivacy.erasure.imports import importer
+from heapprivacy.erasure.imports.importer import InvalidFile, RowError, requests_import
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
 from tests.erasure.factories import make_account
 

@@ -9,9 +9,9 @@ from django.db import DatabaseError, connection
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.erasure import import_writer, importer
-from heapprivacy.erasure.import_preview import requests_preview
-from heapprivacy.erasure.importer import (
+from heapprivacy.erasure.imports import import_writer, importer
+from heapprivacy.erasure.imports.import_preview import requests_preview
+from heapprivacy.erasure.imports.importer import (
     ImportReport,
     InvalidFile,
     RowError,
@@ -19,8 +19,8 @@ from heapprivacy.erasure.importer import (
     identity_flags,
     requests_import,
 )
+from heapprivacy.erasure.lifecycle.requests import request_cancel
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
-from heapprivacy.erasure.requests import request_cancel
 from tests.erasure.factories import make_account, make_request
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from heapprivacy.erasure.lookups import keys_erased_before, keys_in_open_requests
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
+from heapprivacy.erasure.records.lookups import keys_erased_before, keys_in_open_requests
 from heapprivacy.pseudonyms import subject_pseudonym
 from tests.erasure.factories import make_request
 

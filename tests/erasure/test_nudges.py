@@ -2,11 +2,11 @@
 
 import pytest
 
-from heapprivacy.erasure import nudges
-from heapprivacy.erasure.importer import requests_import
+from heapprivacy.erasure.imports.importer import requests_import
+from heapprivacy.erasure.lifecycle import nudges
+from heapprivacy.erasure.lifecycle.nudges import SWEEPS_TASK
+from heapprivacy.erasure.lifecycle.requests import request_approve
 from heapprivacy.erasure.models import HeapAccount
-from heapprivacy.erasure.nudges import SWEEPS_TASK
-from heapprivacy.erasure.requests import request_approve
 from tests.erasure.factories import SYSTEM, make_request
 
 pytestmark = pytest.mark.django_db

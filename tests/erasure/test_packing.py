@@ -3,10 +3,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from heapprivacy.erasure.lifecycle.requests import request_approve
 from heapprivacy.erasure.models import DeletionBatch, Subject
-from heapprivacy.erasure.packing import batches_pack
-from heapprivacy.erasure.payloads import batch_payload, payload_sha256
-from heapprivacy.erasure.requests import request_approve
+from heapprivacy.erasure.pipeline.packing import batches_pack
+from heapprivacy.erasure.pipeline.payloads import batch_payload, payload_sha256
 from tests.erasure.factories import SYSTEM, make_account, make_request
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.models import DeletionBatch, Subject
-from heapprivacy.erasure.polling import batch_poll
-from heapprivacy.erasure.submission import batch_submit
+from heapprivacy.erasure.pipeline.polling import batch_poll
+from heapprivacy.erasure.pipeline.submission import batch_submit
 from tests.erasure.test_submission import packed_batch
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,11 @@ from django.test import Client
 from heapprivacy.accounts.roles import Role
 from heapprivacy.accounts.services import user_create
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.erasure import requests as erasure_requests
-from heapprivacy.erasure.importer import requests_import
+from heapprivacy.erasure.imports.importer import requests_import
+from heapprivacy.erasure.lifecycle import requests as erasure_requests
+from heapprivacy.erasure.lifecycle.requests import request_create, subjects_add
+from heapprivacy.erasure.lifecycle.subjects import subject_parse
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
-from heapprivacy.erasure.requests import request_create, subjects_add
-from heapprivacy.erasure.subjects import subject_parse
 from heapprivacy.pseudonyms import subject_pseudonym
 from tests.erasure.factories import SYSTEM, make_account, make_erased, make_request
 

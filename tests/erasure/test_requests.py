@@ -2,15 +2,15 @@ import pytest
 from django.utils import timezone
 
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.erasure.models import ErasureRequest, Subject
-from heapprivacy.erasure.requests import (
+from heapprivacy.erasure.lifecycle.requests import (
     ReceivedInFuture,
     request_approve,
     request_cancel,
     request_reject,
     request_verify,
 )
-from heapprivacy.erasure.transitions import InvalidTransition
+from heapprivacy.erasure.lifecycle.transitions import InvalidTransition
+from heapprivacy.erasure.models import ErasureRequest, Subject
 from tests.erasure.factories import SYSTEM, make_account, make_request
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from heapprivacy.api.services import api_client_create
 from heapprivacy.audit.chain import verify_chain
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.audit.selectors import audit_events_iter
-from heapprivacy.erasure import retention
+from heapprivacy.erasure.lifecycle.requests import request_approve, request_cancel, request_reject
 from heapprivacy.erasure.models import (
     DeletionBatch,
     ErasureRequest,
@@ -28,11 +28,11 @@ from heapprivacy.erasure.models import (
     Subject,
     SubmissionAttempt,
 )
-from heapprivacy.erasure.polling import batch_poll
-from heapprivacy.erasure.requests import request_approve, request_cancel, request_reject
-from heapprivacy.erasure.retention import REMOVED, requests_pseudonymise_expired
-from heapprivacy.erasure.submission import batch_submit
-from heapprivacy.erasure.sweeps import sweeps_run
+from heapprivacy.erasure.pipeline.polling import batch_poll
+from heapprivacy.erasure.pipeline.submission import batch_submit
+from heapprivacy.erasure.pipeline.sweeps import sweeps_run
+from heapprivacy.erasure.records import retention
+from heapprivacy.erasure.records.retention import REMOVED, requests_pseudonymise_expired
 from heapprivacy.erasure.tasks import apply_retention
 from heapprivacy.notifications.services import notification_send, notifications_sweep
 from heapprivacy.pseudonyms import subject_pseudonym

@@ -9,10 +9,10 @@ from django.db import connection
 
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.celery import app as celery_app
-from heapprivacy.erasure.polling import batch_poll
-from heapprivacy.erasure.requests import request_approve
-from heapprivacy.erasure.submission import batch_submit
-from heapprivacy.erasure.sweeps import sweeps_run
+from heapprivacy.erasure.lifecycle.requests import request_approve
+from heapprivacy.erasure.pipeline.polling import batch_poll
+from heapprivacy.erasure.pipeline.submission import batch_submit
+from heapprivacy.erasure.pipeline.sweeps import sweeps_run
 from heapprivacy.erasure.tasks import poll_batch, submit_batch
 from tests.erasure.factories import API_KEY, SYSTEM, make_request
 

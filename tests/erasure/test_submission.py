@@ -7,12 +7,12 @@ from django.utils import timezone
 
 from heapprivacy.audit.chain import verify_chain
 from heapprivacy.audit.selectors import audit_events_iter
+from heapprivacy.erasure.lifecycle.requests import request_approve
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, Subject, SubmissionAttempt
-from heapprivacy.erasure.packing import batches_pack
-from heapprivacy.erasure.polling import batch_poll
-from heapprivacy.erasure.recovery import leases_recover
-from heapprivacy.erasure.requests import request_approve
-from heapprivacy.erasure.submission import batch_submit
+from heapprivacy.erasure.pipeline.packing import batches_pack
+from heapprivacy.erasure.pipeline.polling import batch_poll
+from heapprivacy.erasure.pipeline.recovery import leases_recover
+from heapprivacy.erasure.pipeline.submission import batch_submit
 from tests.erasure.factories import SYSTEM, make_request
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
+from heapprivacy.erasure.lifecycle.requests import request_approve, request_reject
 from heapprivacy.erasure.models import ErasureRequest
-from heapprivacy.erasure.requests import request_approve, request_reject
 from heapprivacy.notifications.tokens import status_token_make
 from tests.erasure.factories import SYSTEM
 from tests.intake.conftest import ALICE, confirm, status_path, submit, verify_path

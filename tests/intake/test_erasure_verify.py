@@ -8,8 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from heapprivacy.audit.models import AuditEvent
+from heapprivacy.erasure.lifecycle.requests import request_cancel, request_verify
 from heapprivacy.erasure.models import ErasureRequest
-from heapprivacy.erasure.requests import request_cancel, request_verify
 from heapprivacy.intake import services
 from heapprivacy.intake.models import VerificationLink
 from tests.erasure.factories import SYSTEM

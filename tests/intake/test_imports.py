@@ -16,8 +16,8 @@ from django.utils import timezone
 from heapprivacy.accounts.roles import Role
 from heapprivacy.accounts.services import user_create
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.erasure import importer
-from heapprivacy.erasure.importer import ImportReport
+from heapprivacy.erasure.imports import importer
+from heapprivacy.erasure.imports.importer import ImportReport
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
 from heapprivacy.intake import imports
 from heapprivacy.intake.imports import (

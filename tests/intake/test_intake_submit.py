@@ -7,9 +7,9 @@ import time_machine
 from django.utils import timezone
 
 from heapprivacy.audit.models import AuditEvent
+from heapprivacy.erasure.lifecycle.requests import request_approve, request_verify
+from heapprivacy.erasure.lifecycle.subjects import subject_parse
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
-from heapprivacy.erasure.requests import request_approve, request_verify
-from heapprivacy.erasure.subjects import subject_parse
 from heapprivacy.intake.models import VerificationLink
 from heapprivacy.intake.services import (
     MAX_EMAILS_PER_REQUEST_PER_DAY,

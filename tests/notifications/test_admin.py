@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from heapprivacy.erasure.requests import request_reject
+from heapprivacy.erasure.lifecycle.requests import request_reject
 from heapprivacy.notifications.models import Notification
 from tests.erasure.factories import SYSTEM
 from tests.notifications import backends

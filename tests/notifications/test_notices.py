@@ -6,9 +6,9 @@ import pytest
 import time_machine
 
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.erasure.clock import request_extend
+from heapprivacy.erasure.legal.clock import request_extend
+from heapprivacy.erasure.lifecycle.requests import request_reject, requests_complete_finished
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount
-from heapprivacy.erasure.requests import request_reject, requests_complete_finished
 from heapprivacy.erasure.selectors import request_batches
 from heapprivacy.notifications.authorities import FALLBACK, complaint_route
 from heapprivacy.notifications.models import Notification

@@ -7,8 +7,8 @@ import time_machine
 from django.db import transaction
 
 from heapprivacy.audit.models import AuditEvent
+from heapprivacy.erasure.lifecycle.requests import request_reject
 from heapprivacy.erasure.models import ErasureRequest
-from heapprivacy.erasure.requests import request_reject
 from heapprivacy.notifications import services, tasks
 from heapprivacy.notifications.models import Notification
 from heapprivacy.notifications.services import notify, recipient_hmac, retry_delay

@@ -27,7 +27,7 @@ RANK = {name: rank for rank, layer in enumerate(LAYERS) for name in layer}
 
 
 def part_of(module: str) -> str:
-    """`heapprivacy.erasure.clock` → `erasure`."""
+    """`heapprivacy.erasure.legal.clock` → `erasure`."""
     return module.split(".")[1]
 
 

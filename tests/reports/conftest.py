@@ -11,11 +11,11 @@ from django.test import Client
 from heapprivacy.accounts.roles import Role
 from heapprivacy.accounts.services import user_create
 from heapprivacy.audit.actors import Actor
+from heapprivacy.erasure.lifecycle.requests import request_approve, request_reject, request_verify
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount
-from heapprivacy.erasure.polling import batch_poll
-from heapprivacy.erasure.requests import request_approve, request_reject, request_verify
-from heapprivacy.erasure.submission import batch_submit
-from heapprivacy.erasure.sweeps import sweeps_run
+from heapprivacy.erasure.pipeline.polling import batch_poll
+from heapprivacy.erasure.pipeline.submission import batch_submit
+from heapprivacy.erasure.pipeline.sweeps import sweeps_run
 from heapprivacy.sandbox import Sandbox, SandboxConfig
 from tests.erasure.conftest import APP_ID, HeapSandbox
 from tests.erasure.factories import API_KEY, make_account, make_request

@@ -7,9 +7,9 @@ import pytest
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from heapprivacy.erasure.lifecycle.requests import request_approve, subjects_add
+from heapprivacy.erasure.lifecycle.subjects import subject_parse
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
-from heapprivacy.erasure.requests import request_approve, subjects_add
-from heapprivacy.erasure.subjects import subject_parse
 from heapprivacy.reports.filters import Period
 from heapprivacy.reports.register import COLUMNS, register_csv
 from tests.erasure.conftest import APP_ID

@@ -27,13 +27,13 @@ from heapprivacy.api.serializers import (
     RequestRejectIn,
 )
 from heapprivacy.api.views.base import ApiView, client_actor, validated
-from heapprivacy.erasure.models import ErasureRequest
-from heapprivacy.erasure.requests import (
+from heapprivacy.erasure.lifecycle.requests import (
     ReceivedInFuture,
     request_approve,
     request_create,
     request_reject,
 )
+from heapprivacy.erasure.models import ErasureRequest
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER,

@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from heapprivacy.erasure.characters import marked_html
+from heapprivacy.erasure.imports.characters import marked_html
 
 register = template.Library()
 

@@ -1,7 +1,8 @@
 """Deletion batches: the list, one batch's evidence, its payload, and what people do to batches.
 
-Actions call the services in erasure/batches.py, then nudge a worker once the change is committed
-(`delay_on_commit`). The nudge is only a shortcut: the sweeps find the work again if it is lost.
+Actions call the services in erasure/pipeline/batches.py, then nudge a worker once the change is
+committed (`delay_on_commit`). The nudge is only a shortcut: the sweeps find the work again if it
+is lost.
 """
 
 from django import forms
@@ -14,15 +15,15 @@ from django.views.decorators.http import require_GET, require_POST
 from heapprivacy.accounts.access import StaffRequest, access_denied, permission_required
 from heapprivacy.audit.actors import Actor
 from heapprivacy.console import selectors
-from heapprivacy.erasure.batches import (
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
+from heapprivacy.erasure.pipeline.batches import (
     batch_approve,
     batch_decided_by,
     batch_retry,
     batches_release,
 )
-from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
-from heapprivacy.erasure.payloads import batch_payload, payload_sha256, payload_users
-from heapprivacy.erasure.policy import MAX_BATCH_SIZE
+from heapprivacy.erasure.pipeline.payloads import batch_payload, payload_sha256, payload_users
+from heapprivacy.erasure.pipeline.policy import MAX_BATCH_SIZE
 from heapprivacy.erasure.tasks import poll_batch, submit_batch
 from heapprivacy.heap.client import encode_json
 from heapprivacy.refusals import ActionRefused, ActorRefused

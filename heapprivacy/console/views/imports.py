@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from heapprivacy.accounts.access import StaffRequest, permission_required
 from heapprivacy.console.forms_imports import ImportUploadForm
-from heapprivacy.erasure.import_preview import PREVIEW_KEEP
-from heapprivacy.erasure.importer import InvalidFile
+from heapprivacy.erasure.imports.import_preview import PREVIEW_KEEP
+from heapprivacy.erasure.imports.importer import InvalidFile
 from heapprivacy.intake.imports import (
     import_job_create,
     import_job_get,

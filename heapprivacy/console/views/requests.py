@@ -20,15 +20,14 @@ from heapprivacy.console.forms import (
     RequestFilterForm,
     VerifyForm,
 )
-from heapprivacy.erasure.clock import (
+from heapprivacy.erasure.legal.clock import (
     request_clock_pause,
     request_clock_restart,
     request_clock_resume,
     request_extend,
 )
-from heapprivacy.erasure.jurisdictions import rule_for
-from heapprivacy.erasure.models import ErasureRequest
-from heapprivacy.erasure.requests import (
+from heapprivacy.erasure.legal.jurisdictions import rule_for
+from heapprivacy.erasure.lifecycle.requests import (
     request_approve,
     request_cancel,
     request_note_add,
@@ -36,6 +35,7 @@ from heapprivacy.erasure.requests import (
     request_reject,
     request_verify,
 )
+from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.erasure.selectors import request_timeline
 from heapprivacy.refusals import ActionRefused, ActorRefused
 

@@ -11,7 +11,7 @@ from typing import BinaryIO
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from heapprivacy.audit.actors import Actor
-from heapprivacy.erasure.importer import ImportReport, InvalidFile, requests_import
+from heapprivacy.erasure.imports.importer import ImportReport, InvalidFile, requests_import
 from heapprivacy.erasure.models import HeapAccount
 
 

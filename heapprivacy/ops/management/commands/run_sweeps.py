@@ -3,9 +3,9 @@ from collections.abc import Callable
 
 from django.core.management.base import BaseCommand
 
-from heapprivacy.erasure.polling import batch_poll
-from heapprivacy.erasure.submission import batch_submit
-from heapprivacy.erasure.sweeps import SweepReport, sweeps_run
+from heapprivacy.erasure.pipeline.polling import batch_poll
+from heapprivacy.erasure.pipeline.submission import batch_submit
+from heapprivacy.erasure.pipeline.sweeps import SweepReport, sweeps_run
 from heapprivacy.erasure.tasks import poll_batch, submit_batch
 from heapprivacy.notifications.services import notification_send, notifications_sweep
 from heapprivacy.notifications.tasks import send_notification

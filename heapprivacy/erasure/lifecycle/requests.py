@@ -13,8 +13,11 @@ from django.utils import timezone
 from heapprivacy.audit.actors import Actor, ActorKind
 from heapprivacy.audit.selectors import audit_first_actor
 from heapprivacy.audit.services import audit_record, audit_record_many
-from heapprivacy.erasure.clock import clock_fields
-from heapprivacy.erasure.lookups import ids_matching
+from heapprivacy.erasure.legal.clock import clock_fields
+from heapprivacy.erasure.lifecycle.nudges import sweeps_nudge
+from heapprivacy.erasure.lifecycle.references import references_allocate
+from heapprivacy.erasure.lifecycle.subjects import SubjectInput
+from heapprivacy.erasure.lifecycle.transitions import REQUEST_TRANSITIONS, request_transition
 from heapprivacy.erasure.models import (
     DeletionBatch,
     ErasureRequest,
@@ -22,13 +25,10 @@ from heapprivacy.erasure.models import (
     RequestNote,
     Subject,
 )
-from heapprivacy.erasure.nudges import sweeps_nudge
-from heapprivacy.erasure.references import references_allocate
-from heapprivacy.erasure.retention import previously_erased_record, subjects_build
+from heapprivacy.erasure.records.lookups import ids_matching
+from heapprivacy.erasure.records.retention import previously_erased_record, subjects_build
 from heapprivacy.erasure.selectors import batch_request_ids
 from heapprivacy.erasure.signals import request_completed, request_rejected
-from heapprivacy.erasure.subjects import SubjectInput
-from heapprivacy.erasure.transitions import REQUEST_TRANSITIONS, request_transition
 from heapprivacy.refusals import ActionRefused, ActorRefused
 
 SUBJECT_CHUNK = 5_000

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
-from heapprivacy.erasure.heap import heap_client
+from heapprivacy.erasure.lifecycle.requests import requests_progress
 from heapprivacy.erasure.models import DeletionBatch, SubmissionAttempt
-from heapprivacy.erasure.payloads import batch_payload, payload_sha256
-from heapprivacy.erasure.policy import next_poll_at, retry_delay, seconds
-from heapprivacy.erasure.requests import requests_progress
+from heapprivacy.erasure.pipeline.heap import heap_client
+from heapprivacy.erasure.pipeline.payloads import batch_payload, payload_sha256
+from heapprivacy.erasure.pipeline.policy import next_poll_at, retry_delay, seconds
 from heapprivacy.heap import HeapError
 from heapprivacy.heap.results import DeletionReceipt
 

@@ -58,7 +58,7 @@ from django.utils import timezone
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.audit.services import audit_record
-from heapprivacy.erasure.lookups import keys_erased_before
+from heapprivacy.erasure.lifecycle.subjects import SubjectInput
 from heapprivacy.erasure.models import (
     BatchRequest,
     DeletionBatch,
@@ -68,9 +68,9 @@ from heapprivacy.erasure.models import (
     Subject,
     SubmissionAttempt,
 )
+from heapprivacy.erasure.records.lookups import keys_erased_before
 from heapprivacy.erasure.selectors import request_batch_ids
 from heapprivacy.erasure.signals import retention_due
-from heapprivacy.erasure.subjects import SubjectInput
 from heapprivacy.pseudonyms import subject_pseudonym
 
 logger = logging.getLogger(__name__)

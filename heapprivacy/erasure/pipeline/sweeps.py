@@ -18,8 +18,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from heapprivacy.erasure.models import DeletionBatch, HeapAccount, Subject
-from heapprivacy.erasure.packing import batches_pack
-from heapprivacy.erasure.recovery import leases_recover
+from heapprivacy.erasure.pipeline.packing import batches_pack
+from heapprivacy.erasure.pipeline.recovery import leases_recover
 
 Batch = DeletionBatch.State
 

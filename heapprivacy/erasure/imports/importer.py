@@ -46,12 +46,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from heapprivacy.audit.actors import Actor
-from heapprivacy.erasure.characters import is_invisible, is_lookalike
-from heapprivacy.erasure.import_writer import ImportWriter
-from heapprivacy.erasure.lookups import joined, keys_in_open_requests
+from heapprivacy.erasure.imports.characters import is_invisible, is_lookalike
+from heapprivacy.erasure.imports.import_writer import ImportWriter
+from heapprivacy.erasure.lifecycle.nudges import sweeps_nudge
+from heapprivacy.erasure.lifecycle.subjects import InvalidSubject, SubjectInput, subject_parse
 from heapprivacy.erasure.models import HeapAccount, Subject
-from heapprivacy.erasure.nudges import sweeps_nudge
-from heapprivacy.erasure.subjects import InvalidSubject, SubjectInput, subject_parse
+from heapprivacy.erasure.records.lookups import joined, keys_in_open_requests
 from heapprivacy.pseudonyms import subject_pseudonym
 
 SUBJECT_COLUMNS = ("identity", "user_id")

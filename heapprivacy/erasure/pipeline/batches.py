@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
+from heapprivacy.erasure.lifecycle.requests import requests_progress
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount
-from heapprivacy.erasure.packing import batches_pack
-from heapprivacy.erasure.requests import requests_progress
+from heapprivacy.erasure.pipeline.packing import batches_pack
 from heapprivacy.refusals import ActionRefused, ActorRefused
 
 Batch = DeletionBatch.State

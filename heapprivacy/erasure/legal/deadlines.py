@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 
-from heapprivacy.erasure.jurisdictions import Period, Rule, Unit
+from heapprivacy.erasure.legal.jurisdictions import Period, Rule, Unit
 
 
 @dataclass(frozen=True)

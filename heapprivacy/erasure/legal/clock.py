@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
-from heapprivacy.erasure.deadlines import deadlines_compute, end_of_day, local_date
-from heapprivacy.erasure.jurisdictions import rule_for
+from heapprivacy.erasure.legal.deadlines import deadlines_compute, end_of_day, local_date
+from heapprivacy.erasure.legal.jurisdictions import rule_for
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
 from heapprivacy.erasure.signals import request_extended
 from heapprivacy.refusals import ActionRefused

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
-from heapprivacy.erasure.heap import heap_client
+from heapprivacy.erasure.lifecycle.requests import requests_complete_finished, requests_progress
 from heapprivacy.erasure.models import DeletionBatch, StatusPoll
-from heapprivacy.erasure.policy import next_poll_at, seconds
-from heapprivacy.erasure.requests import requests_complete_finished, requests_progress
+from heapprivacy.erasure.pipeline.heap import heap_client
+from heapprivacy.erasure.pipeline.policy import next_poll_at, seconds
 from heapprivacy.heap import HeapError
 from heapprivacy.heap.results import DeletionStatus
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
-from heapprivacy.erasure.lookups import ids_matching
 from heapprivacy.erasure.models import (
     BatchRequest,
     DeletionBatch,
@@ -17,8 +16,9 @@ from heapprivacy.erasure.models import (
     HeapAccount,
     Subject,
 )
-from heapprivacy.erasure.payloads import payload_sha256, payload_users
-from heapprivacy.erasure.policy import MAX_BATCH_SIZE, seconds
+from heapprivacy.erasure.pipeline.payloads import payload_sha256, payload_users
+from heapprivacy.erasure.pipeline.policy import MAX_BATCH_SIZE, seconds
+from heapprivacy.erasure.records.lookups import ids_matching
 
 
 def batches_pack(

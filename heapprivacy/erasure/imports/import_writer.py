@@ -25,13 +25,13 @@ from django.utils import timezone
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record_many
 from heapprivacy.bulkcopy import rows_insert
-from heapprivacy.erasure.clock import clock_fields, heap_processing_time
-from heapprivacy.erasure.lookups import keys_erased_before
+from heapprivacy.erasure.legal.clock import clock_fields, heap_processing_time
+from heapprivacy.erasure.lifecycle.references import references_allocate
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
-from heapprivacy.erasure.references import references_allocate
+from heapprivacy.erasure.records.lookups import keys_erased_before
 
 if TYPE_CHECKING:
-    from heapprivacy.erasure.importer import ImportReport, NewRequest, ParsedRow
+    from heapprivacy.erasure.imports.importer import ImportReport, NewRequest, ParsedRow
 
 BULK_CHUNK = 2_000  # requests per INSERT, audit read and approval UPDATE
 CLOCKS_KEPT = 4_096  # computed deadlines remembered, by jurisdiction and receipt time

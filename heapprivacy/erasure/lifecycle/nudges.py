@@ -9,7 +9,7 @@ nudge lost with the broker (logged, after commit) loses nothing.
 from django.db import transaction
 
 from heapprivacy.celery import app
-from heapprivacy.erasure.policy import MAX_BATCH_SIZE
+from heapprivacy.erasure.pipeline.policy import MAX_BATCH_SIZE
 
 # By name: the tasks module imports the services that nudge.
 SWEEPS_TASK = "heapprivacy.erasure.tasks.run_sweeps"

@@ -7,7 +7,7 @@ that wait between preview and import live in `heapprivacy/intake/uploads.py`.
 
 from collections.abc import Iterable
 
-from heapprivacy.erasure.importer import ImportReport, Progress, rows_import
+from heapprivacy.erasure.imports.importer import ImportReport, Progress, rows_import
 from heapprivacy.erasure.models import HeapAccount
 
 PREVIEW_KEEP = 200  # refused rows, warnings and references listed; the counts are complete

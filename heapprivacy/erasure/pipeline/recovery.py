@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
+from heapprivacy.erasure.lifecycle.requests import requests_progress
 from heapprivacy.erasure.models import DeletionBatch, SubmissionAttempt
-from heapprivacy.erasure.requests import requests_progress
 
 Batch = DeletionBatch.State
 
