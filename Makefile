@@ -49,8 +49,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/api_load.py
 	$(BIN)/python bench/report.py
 
-# mypy with the Django and DRF plugins over heapprivacy/ ([tool.mypy] in pyproject.toml). Not yet
-# clean, so not yet in .ci/run: issue #12 tracks the errors left.
+# mypy with the Django and DRF plugins over heapprivacy/ ([tool.mypy] in pyproject.toml); .ci/run
+# runs it too.
 typecheck: $(STAMP)
 	DEBUG=true VAR_DIR=var/test $(BIN)/mypy
 

@@ -29,7 +29,9 @@ def rows_insert(
     defaults = {field.attname: field.get_default() for field in fields}
     if connection.vendor != "postgresql":
         objects = [model(**(defaults | dict(row))) for row in rows]
-        return [obj.pk for obj in model.objects.bulk_create(objects, batch_size=SQLITE_BATCH)]
+        return [
+            obj.pk for obj in model._default_manager.bulk_create(objects, batch_size=SQLITE_BATCH)
+        ]
     ids = _ids_reserve(model, len(rows)) if returning_ids else []
     names = [*([model._meta.pk.column] if ids else []), *(field.column for field in fields)]
     columns = ", ".join(connection.ops.quote_name(name) for name in names)

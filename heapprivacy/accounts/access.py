@@ -3,16 +3,17 @@ audit trail."""
 
 from collections.abc import Callable
 from functools import wraps
+from typing import NoReturn
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 class StaffRequest(HttpRequest):
@@ -28,7 +29,7 @@ def permission_required(permission: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         @login_required
-        def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
             if not request.user.has_perm(permission):
                 access_denied(request, permission)
             return view(request, *args, **kwargs)
@@ -38,7 +39,7 @@ def permission_required(permission: str) -> Callable[[View], View]:
     return decorator
 
 
-def access_denied(request: HttpRequest, reason: str) -> None:
+def access_denied(request: HttpRequest, reason: str) -> NoReturn:
     """Record the refusal, then raise the 403."""
     audit_record(
         "access.denied",

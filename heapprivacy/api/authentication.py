@@ -1,6 +1,5 @@
 """Bearer tokens of API clients (RFC 6750). Unknown and revoked tokens get the same answer."""
 
-from django.http import HttpRequest
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -31,7 +30,7 @@ class BearerTokenAuthentication(BaseAuthentication):
         return f'Bearer realm="{REALM}"'
 
 
-def bearer_token(request: Request | HttpRequest) -> str | None:
+def bearer_token(request: Request) -> str | None:
     """The token of a Bearer Authorization header, None without one; refuses a malformed one."""
     if _scheme(request) != b"bearer":
         return None
@@ -44,6 +43,6 @@ def bearer_token(request: Request | HttpRequest) -> str | None:
     return token.decode("ascii")
 
 
-def _scheme(request: Request | HttpRequest) -> bytes:
+def _scheme(request: Request) -> bytes:
     header = get_authorization_header(request).split()
     return header[0].lower() if header else b""

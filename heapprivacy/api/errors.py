@@ -8,7 +8,7 @@ occurrence), `instance` (the path called) and, for invalid input, `errors`: one
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -156,7 +156,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         slug, response.status_code, _detail(exc, response.data), request.path
     )
     if slug == "invalid-input":
-        response.data["errors"] = field_errors(exc.detail)
+        response.data["errors"] = field_errors(cast(exceptions.ValidationError, exc).detail)
         response.data["detail"] = _summary(response.data["errors"])
     if isinstance(exc, MissingScope):
         response.data["required_scope"] = exc.scope

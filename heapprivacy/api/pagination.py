@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
@@ -21,14 +21,14 @@ class ApiCursorPagination(CursorPagination):
         self, queryset: QuerySet, request: Request, view: APIView | None = None
     ) -> list:
         self.model = queryset.model
-        return super().paginate_queryset(queryset, request, view)
+        return super().paginate_queryset(queryset, request, view) or []
 
     def decode_cursor(self, request: Request) -> Cursor | None:
         """DRF checks a cursor's shape, not that its position fits the ordering column: a forged
         position would reach the database and fail there (a 500). It is a 404 here."""
         cursor = super().decode_cursor(request)
         if cursor is not None and cursor.position is not None:
-            position_check(self.model, self.ordering[0].lstrip("-"), cursor.position)
+            position_check(self.model, self.ordering[0].lstrip("-"), str(cursor.position))
         return cursor
 
 
@@ -48,6 +48,8 @@ class AuditPagination(ApiCursorPagination):
 
 def position_check(model: type[Model], field_name: str, position: str) -> None:
     field = model._meta.pk if field_name == "pk" else model._meta.get_field(field_name)
+    if not isinstance(field, Field):  # a relation: no ordering here uses one
+        raise NotFound(CursorPagination.invalid_cursor_message)
     try:
         value = field.to_python(position)
         if isinstance(value, datetime):

@@ -22,7 +22,7 @@ class HasScope(BasePermission):
         client = request.auth
         if not isinstance(client, ApiClient):
             return False  # DRF turns this into 401: no credentials were accepted
-        scope = required_scope(view, request.method)
+        scope = required_scope(view, request.method or "")
         if scope is not None and not client.has_scope(scope):
             raise MissingScope(scope)
         return True

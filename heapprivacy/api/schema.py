@@ -35,11 +35,13 @@ class ApiAutoSchema(AutoSchema):
         """Also document the bounds of a list of nested objects (subjects: 1 to 10,000)."""
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if isinstance(field, serializers.ListSerializer) and schema:
-            minimum = field.min_length or (0 if field.allow_empty else 1)
+            # min_length and max_length: ListSerializer's, which the stubs do not declare.
+            minimum = getattr(field, "min_length", None) or (0 if field.allow_empty else 1)
             if minimum:
                 schema["minItems"] = minimum
-            if field.max_length is not None:
-                schema["maxItems"] = field.max_length
+            maximum = getattr(field, "max_length", None)
+            if maximum is not None:
+                schema["maxItems"] = maximum
         return schema
 
 

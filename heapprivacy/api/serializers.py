@@ -37,7 +37,7 @@ class OptionalTextField(serializers.CharField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(allow_null=True, **kwargs)
 
-    def to_representation(self, value: object) -> str | None:
+    def to_representation(self, value: object) -> str | None:  # type: ignore[override]
         return str(value) if value else None
 
 
@@ -61,7 +61,7 @@ class SubjectIn(serializers.Serializer):
 
 
 class RequestCreateIn(serializers.Serializer):
-    subjects = SubjectIn(
+    subjects = SubjectIn(  # type: ignore[call-arg]  # many=True takes ListSerializer's arguments
         many=True,
         allow_empty=False,
         max_length=MAX_DELETION_USERS,
@@ -146,12 +146,13 @@ class RequestLinksOut(serializers.Serializer):
 
 
 class RequestOut(serializers.Serializer):
-    """A request as every operation answers it. Needs `subjects_count` (selectors annotate it)
-    and the HTTP request in the context (for the links)."""
+    """A request as every operation answers it. Needs the HTTP request in the context (for the
+    links)."""
 
     reference = serializers.CharField()
     state = serializers.ChoiceField(choices=ErasureRequest.State.choices)
-    source = serializers.ChoiceField(choices=ErasureRequest.Source.choices)
+    # A field named as the API spells it; it shadows Field.source for the type checker only.
+    source = serializers.ChoiceField(choices=ErasureRequest.Source.choices)  # type: ignore[assignment]
     jurisdiction = serializers.CharField()
     external_ref = serializers.CharField()
     received_at = serializers.DateTimeField()
@@ -161,7 +162,7 @@ class RequestOut(serializers.Serializer):
     reason_code = OptionalTextField()
     decided_at = serializers.DateTimeField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
-    subjects_count = serializers.IntegerField()
+    subjects_count = serializers.IntegerField(source="subject_count")
     links = serializers.SerializerMethodField()
 
     @extend_schema_field(RequestLinksOut)
@@ -268,5 +269,6 @@ class ProblemOut(serializers.Serializer):
     status = serializers.IntegerField()
     detail = serializers.CharField()
     instance = serializers.CharField()
-    errors = FieldErrorOut(many=True, required=False, help_text="For invalid-input only.")
+    # As above: a field named as the API spells it, shadowing Serializer.errors for mypy only.
+    errors = FieldErrorOut(many=True, required=False, help_text="For invalid-input only.")  # type: ignore[assignment]
     required_scope = serializers.CharField(required=False, help_text="For missing-scope only.")

@@ -5,7 +5,7 @@ import re
 import secrets
 from datetime import timedelta
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -32,7 +32,7 @@ def api_client_create(
     name: str,
     scopes: list[str],
     actor: Actor,
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
 ) -> tuple[ApiClient, str]:
     """Create a client and return it with its token: the only time the token exists in clear."""
     scopes = _scopes_checked(scopes)

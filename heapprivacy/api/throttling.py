@@ -18,6 +18,9 @@ if TYPE_CHECKING:  # rest_framework.views imports the throttle classes: no impor
 
 
 class ApiClientRateThrottle(SimpleRateThrottle):
+    # Set by SimpleRateThrottle from the rate (the stubs do not declare them).
+    num_requests: int
+    duration: int
     cache_format = "api-rate:%(ident)s"
 
     def get_rate(self) -> str:

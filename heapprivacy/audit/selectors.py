@@ -1,7 +1,7 @@
 """Reading the audit trail back: events in chain order, as chain.py hashes them."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from django.db import connection
@@ -20,12 +20,12 @@ _AT_UTC_TEXT = (
 _AS_TEXT = {"at": "at_text", "details": "details_text"}
 
 
-def audit_events_iter(from_seq: int = 1) -> Iterator[dict[str, Any]]:
+def audit_events_iter(from_seq: int = 1) -> Generator[dict[str, Any], None, None]:
     """Chain dicts in seq order from `from_seq`, streamed (see audit_chain_dicts)."""
     return audit_chain_dicts(AuditEvent.objects.filter(seq__gte=from_seq))
 
 
-def audit_chain_dicts(events: QuerySet[AuditEvent]) -> Iterator[dict[str, Any]]:
+def audit_chain_dicts(events: QuerySet[AuditEvent]) -> Generator[dict[str, Any], None, None]:
     """`events` in seq order as chain dicts (AuditEvent.to_chain_dict), with flat memory.
 
     On PostgreSQL the rows come through a server-side cursor with `at` already text and the
@@ -39,7 +39,7 @@ def audit_chain_dicts(events: QuerySet[AuditEvent]) -> Iterator[dict[str, Any]]:
     return _chain_dicts_postgresql(ordered)
 
 
-def _chain_dicts_postgresql(events: QuerySet[AuditEvent]) -> Iterator[dict[str, Any]]:
+def _chain_dicts_postgresql(events: QuerySet[AuditEvent]) -> Generator[dict[str, Any], None, None]:
     texts = events.annotate(
         at_text=Func(F("at"), template=_AT_UTC_TEXT, output_field=TextField()),
         details_text=Cast("details", TextField()),

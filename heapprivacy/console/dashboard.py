@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncWeek
@@ -69,7 +70,7 @@ def last_heap_errors(limit: int = 10) -> list[dict[str, object]]:
     )
     attempts = SubmissionAttempt.objects.filter(failed).order_by("-started_at")[:limit]
     polls = StatusPoll.objects.exclude(error_class="").order_by("-at")[:limit]
-    errors = [
+    errors: list[dict[str, Any]] = [
         {"at": a.started_at, "batch": a.batch_id, "call": "user_deletion", "status": a.http_status,
          "error": a.error_class or a.outcome}
         for a in attempts

@@ -1,6 +1,6 @@
 """Forms of the console: each validates one screen's input and nothing else."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -37,9 +37,13 @@ class RequestFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices += ErasureRequest.State.choices
-        self.fields["jurisdiction"].choices += jurisdiction_choices()
-        self.fields["source"].choices += ErasureRequest.Source.choices
+        for name, choices in (
+            ("state", ErasureRequest.State.choices),
+            ("jurisdiction", jurisdiction_choices()),
+            ("source", ErasureRequest.Source.choices),
+        ):
+            field = cast(forms.ChoiceField, self.fields[name])
+            field.choices = [*cast(list, field.choices), *choices]
 
 
 class VerifyForm(forms.Form):

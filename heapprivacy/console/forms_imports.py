@@ -1,6 +1,6 @@
 """The form of the CSV upload: the file, the Heap account, and approval for those who may."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -27,9 +27,8 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = HeapAccount.objects.filter(is_active=True).order_by(
-            "label"
-        )
+        accounts = HeapAccount.objects.filter(is_active=True).order_by("label")
+        cast(forms.ModelChoiceField, self.fields["account"]).queryset = accounts
 
     def clean_file(self) -> UploadedFile:
         file = self.cleaned_data["file"]

@@ -138,6 +138,10 @@ class ErasureRequest(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Not fields: set on the rows a selector returns, where it reads them (for the type checker).
+    subject_counts: dict[str, int]  # api.selectors.request_detail
+    batches: list["DeletionBatch"]  # api.selectors.request_detail
+
     class Meta:
         indexes = [
             models.Index(fields=["state", "received_at"]),
@@ -231,6 +235,7 @@ class Subject(models.Model):
     )
 
     objects = SubjectQuerySet.as_manager()
+    heap_state: str  # not a field: annotated by SubjectQuerySet.with_heap_state()
 
     class Meta:
         indexes = [

@@ -26,8 +26,8 @@ def batch_request_ids(batch: DeletionBatch) -> list[int]:
     return list(batch.request_links.values_list("request_id", flat=True))
 
 
-def request_batch_ids(request: ErasureRequest) -> QuerySet[BatchRequest]:
-    return request.batch_links.values("batch_id")
+def request_batch_ids(request: ErasureRequest) -> QuerySet[BatchRequest, int]:
+    return request.batch_links.values_list("batch_id", flat=True)
 
 
 def request_batches(request: ErasureRequest) -> QuerySet[DeletionBatch]:
@@ -47,7 +47,7 @@ def subject_counts(request: ErasureRequest) -> dict[str, int]:
         packed += row["n"]
     unpacked = request.subject_count - packed
     if unpacked:
-        counts[UNPACKED_STATE.get(request.state, Subject.State.QUEUED)] += unpacked
+        counts[UNPACKED_STATE.get(State(request.state), Subject.State.QUEUED)] += unpacked
     return counts
 
 
@@ -83,7 +83,7 @@ def _links_by_heap_state(links: QuerySet[BatchRequest]) -> QuerySet:
 
 def request_timeline(request: ErasureRequest) -> QuerySet[AuditEvent]:
     """Every audit event of the request: its own, and those of the batches holding its subjects."""
-    batches = [str(link["batch_id"]) for link in request_batch_ids(request)]
+    batches = [str(batch_id) for batch_id in request_batch_ids(request)]
     return AuditEvent.objects.filter(
         Q(request_ref=request.reference)
         | Q(target_type="erasure.deletionbatch", target_id__in=batches)

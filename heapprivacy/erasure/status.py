@@ -51,5 +51,5 @@ def request_status(reference: str) -> dict[str, object] | None:
     }
 
 
-def _counts(model: type) -> dict[str, int]:
-    return counts_by_state(model.objects.all(), model.State.values)
+def _counts(model: type[ErasureRequest] | type[DeletionBatch]) -> dict[str, int]:
+    return counts_by_state(model._default_manager.all(), model.State.values)

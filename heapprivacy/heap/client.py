@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
-from typing import TypeAlias
+from typing import TypeAlias, cast
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -368,8 +368,10 @@ def _check_api_key(value: object) -> str | None:
 
 
 def _check_base_url(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise HeapValidationError(field, "must be an http(s) URL with a host")
     try:
-        parts = urlsplit(value) if isinstance(value, str) else None
+        parts = urlsplit(value)
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
@@ -387,4 +389,4 @@ def _check_timeout(value: object) -> TimeoutSetting:
     )
     if not valid:
         raise HeapValidationError("timeout", "must be seconds > 0, or a (connect, read) pair")
-    return value
+    return cast(TimeoutSetting, value)

@@ -16,6 +16,7 @@ import email.utils
 import json
 import math
 from collections.abc import Iterable
+from typing import Any
 
 import requests
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
@@ -145,7 +146,7 @@ def error_from_response(
     """Classify a non-2xx response. ``may_act`` is true when the call may change data at Heap."""
     status = response.status_code
     text = redact(response.content.decode("utf-8", errors="replace"), secrets)
-    context = {
+    context: dict[str, Any] = {
         "method": response.request.method or "",
         "path": response.request.path_url,
         "status_code": status,

@@ -1,7 +1,7 @@
 """The public erasure form. It validates input only; intake_submit does the rest."""
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -61,7 +61,7 @@ class ErasureForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].choices = jurisdiction_choices()
+        cast(forms.ChoiceField, self.fields["jurisdiction"]).choices = jurisdiction_choices()
         self.fields["jurisdiction"].initial = settings.DEFAULT_JURISDICTION
         if settings.INTAKE_IDENTITY_FROM_EMAIL:
             del self.fields["identifiers"]

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import asdict
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,9 @@ def import_job_create(upload: Upload, *, user: AbstractBaseUser) -> ImportJob:
     A second confirmation (a double click, another tab) finds the token taken or the file gone
     and gets UploadNotFound, so a file is never imported twice.
     """
+    if upload.preview is None:  # still being checked: there is nothing to confirm yet
+        raise UploadNotFound(upload.token)
+    preview = upload.preview
     path = job_csv_path(upload.token)
     try:
         with transaction.atomic():
@@ -81,7 +85,7 @@ def import_job_create(upload: Upload, *, user: AbstractBaseUser) -> ImportJob:
                 account_id=upload.account_id,
                 name=upload.name,
                 size=upload.size,
-                rows=upload.preview.subjects + upload.preview.refused,
+                rows=preview.subjects + preview.refused,
             )
             upload.csv_path.rename(path)
     except (IntegrityError, FileNotFoundError):  # the token's job exists; its file has moved
@@ -274,7 +278,7 @@ def _recover_abandoned() -> None:
             )
             job.save(update_fields=["state", "finished_at", "error"])
             path = job_csv_path(job.token)
-            transaction.on_commit(lambda path=path: path.unlink(missing_ok=True))
+            transaction.on_commit(partial(path.unlink, missing_ok=True))
 
 
 def _remove_orphan_files() -> None:

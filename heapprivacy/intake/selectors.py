@@ -41,7 +41,7 @@ def public_status(reference: str) -> PublicStatus | None:
     request = ErasureRequest.objects.filter(reference=reference).first()
     if request is None:
         return None
-    state, label = PUBLIC_STATES[request.state]
+    state, label = PUBLIC_STATES[State(request.state)]
     return PublicStatus(request.reference, state, label, _steps(request))
 
 

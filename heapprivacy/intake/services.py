@@ -74,9 +74,9 @@ def intake_submit(
     account = intake_account()
     subjects = _subjects(email, identifiers)
     with transaction.atomic():
-        request = _open_request(email)
-        created = request is None
-        if created:
+        found = _open_request(email)
+        created = found is None
+        if found is None:
             request = request_create(
                 source=ErasureRequest.Source.FORM,
                 jurisdiction=jurisdiction,
@@ -86,6 +86,7 @@ def intake_submit(
                 requester_email=email,
             )
         else:
+            request = found
             _subjects_extend(request, account, subjects)
         send = created or _emails_sent_today(request) < MAX_EMAILS_PER_REQUEST_PER_DAY
         unverified = request.state == ErasureRequest.State.RECEIVED

@@ -53,10 +53,7 @@ def status_token_make(reference: str) -> str:
 
 def status_token_read(token: str) -> str:
     """The request reference of a status token, or TokenInvalid."""
-    try:
-        return signing.Signer(salt=STATUS_SALT).unsign(token)
-    except signing.BadSignature:
-        raise TokenInvalid from None
+    return _reference_unsigned(token, STATUS_SALT)
 
 
 def certificate_token_make(reference: str) -> str:
@@ -65,7 +62,11 @@ def certificate_token_make(reference: str) -> str:
 
 def certificate_token_read(token: str) -> str:
     """The request reference of a certificate token, or TokenInvalid."""
+    return _reference_unsigned(token, CERTIFICATE_SALT)
+
+
+def _reference_unsigned(token: str, salt: str) -> str:
     try:
-        return signing.Signer(salt=CERTIFICATE_SALT).unsign(token)
+        return signing.Signer(salt=salt).unsign(token)
     except signing.BadSignature:
         raise TokenInvalid from None

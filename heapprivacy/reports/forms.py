@@ -17,7 +17,7 @@ class PeriodForm(forms.Form):
     until = forms.DateField(required=False, label="Received until", widget=DAY)
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise forms.ValidationError("The period ends before it starts.")
         return data

@@ -1,6 +1,7 @@
 """Reads behind the report screens, each a fixed number of queries whatever the row count."""
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from heapprivacy.audit.models import AuditEvent
@@ -29,7 +30,7 @@ def audit_page(filters: AuditFilters, before: int | None = None) -> AuditPage:
     return AuditPage(shown, shown[-1].seq if len(rows) > PAGE_SIZE else None)
 
 
-def recently_completed() -> list[dict]:
+def recently_completed() -> list[Mapping[str, object]]:
     requests = ErasureRequest.objects.filter(state=ErasureRequest.State.COMPLETED)
     return list(
         requests.order_by("-completed_at").values("reference", "jurisdiction", "completed_at")[

@@ -6,6 +6,7 @@ from django.http import (
     Http404,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseBase,
     JsonResponse,
     StreamingHttpResponse,
 )
@@ -44,7 +45,7 @@ PACK_STATUS = {
 
 @require_GET
 @permission_required(EXPORT)
-def exports_page(request: StaffRequest) -> HttpResponse:
+def exports_page(request: StaffRequest) -> HttpResponseBase:
     context = {  # one page, several forms: ids kept apart
         "register_form": PeriodForm(auto_id="register_%s"),
         "metrics_form": PeriodForm(auto_id="metrics_%s"),
@@ -57,7 +58,7 @@ def exports_page(request: StaffRequest) -> HttpResponse:
 
 @require_GET
 @permission_required(EXPORT)
-def register_download(request: StaffRequest) -> HttpResponse:
+def register_download(request: StaffRequest) -> HttpResponseBase:
     form = PeriodForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
@@ -66,7 +67,7 @@ def register_download(request: StaffRequest) -> HttpResponse:
 
 @require_GET
 @permission_required(EXPORT)
-def audit_download(request: StaffRequest, fmt: str) -> HttpResponse:
+def audit_download(request: StaffRequest, fmt: str) -> HttpResponseBase:
     form = AuditFilterForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
@@ -75,7 +76,7 @@ def audit_download(request: StaffRequest, fmt: str) -> HttpResponse:
 
 @require_GET
 @permission_required(EXPORT)
-def metrics_download(request: StaffRequest) -> HttpResponse:
+def metrics_download(request: StaffRequest) -> HttpResponseBase:
     form = PeriodForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
@@ -84,13 +85,13 @@ def metrics_download(request: StaffRequest) -> HttpResponse:
 
 @require_GET
 @permission_required(EXPORT)
-def pack_download(request: StaffRequest) -> HttpResponse:
+def pack_download(request: StaffRequest) -> HttpResponseBase:
     return _download(export_open("pack", "zip", actor=_actor(request)))
 
 
 @require_POST
 @permission_required(EXPORT)
-def pack_job_new(request: StaffRequest) -> HttpResponse:
+def pack_job_new(request: StaffRequest) -> HttpResponseBase:
     job = pack_job_create(actor=_actor(request), user=request.user)
     # A nudge: the packs sweep sends it again if lost. (delay_on_commit: not in celery-types yet.)
     build_pack.delay_on_commit(job.token)  # type: ignore[attr-defined]
@@ -99,7 +100,7 @@ def pack_job_new(request: StaffRequest) -> HttpResponse:
 
 @require_GET
 @permission_required(EXPORT)
-def pack_job_page(request: StaffRequest, token: str) -> HttpResponse:
+def pack_job_page(request: StaffRequest, token: str) -> HttpResponseBase:
     job = _pack_job(token, request.user)
     context = {"job": job, "progress": pack_job_progress(job)}
     return render(request, "reports/pack_job.html", context)
@@ -114,7 +115,7 @@ def pack_job_progress_json(request: StaffRequest, token: str) -> JsonResponse:
 
 @require_GET
 @permission_required(EXPORT)
-def pack_job_download(request: StaffRequest, token: str) -> HttpResponse:
+def pack_job_download(request: StaffRequest, token: str) -> HttpResponseBase:
     job = _pack_job(token, request.user)
     if job.state != "done":
         raise Http404("the pack is not built")
@@ -131,7 +132,7 @@ def _pack_job(token: str, user: AbstractBaseUser) -> PackJob:
 
 @require_GET
 @permission_required(EXPORT)
-def certificate_download(request: StaffRequest) -> HttpResponse:
+def certificate_download(request: StaffRequest) -> HttpResponseBase:
     form = CertificateForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
@@ -146,7 +147,7 @@ def certificate_download(request: StaffRequest) -> HttpResponse:
 
 @require_GET
 @permission_required(EXPORT)
-def metrics_page(request: StaffRequest) -> HttpResponse:
+def metrics_page(request: StaffRequest) -> HttpResponseBase:
     form = PeriodForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
@@ -168,7 +169,7 @@ def metrics_page(request: StaffRequest) -> HttpResponse:
 @require_GET
 @permission_required(EXPORT)
 @permission_required(VIEW_AUDIT)
-def audit_log(request: StaffRequest) -> HttpResponse:
+def audit_log(request: StaffRequest) -> HttpResponseBase:
     form = AuditPageForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
@@ -183,14 +184,15 @@ def _actor(request: StaffRequest) -> Actor:
     return Actor.for_user(request.user)
 
 
-def _download(export: Export) -> HttpResponse:
+def _download(export: Export) -> HttpResponseBase:
     """Stream the export; the browser saves it under its filename and caches nothing."""
+    response: HttpResponseBase
     if hasattr(export.content, "read"):
-        response: HttpResponse = FileResponse(export.content, content_type=export.content_type)
+        response = FileResponse(export.content, content_type=export.content_type)
     elif isinstance(export.content, list):
         response = HttpResponse(b"".join(export.content), content_type=export.content_type)
     else:
         response = StreamingHttpResponse(export.content, content_type=export.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, export.filename)
+    response["Content-Disposition"] = content_disposition_header(True, export.filename) or ""
     response["Cache-Control"] = "no-store"
     return response

@@ -123,7 +123,7 @@ def _parse_event(value: Any, where: str) -> dict[str, Any]:
         event["identity"] = parse_identity(body["identity"], f"{where}.identity")
     else:
         event["user_id"] = parse_user_id(body["user_id"], f"{where}.user_id")
-    optional = {
+    optional: dict[str, Callable[[Any, str], Any]] = {
         "session_id": parse_scalar_id,
         "timestamp": parse_timestamp,
         "properties": parse_properties,

@@ -2,10 +2,10 @@
 
 from typing import Any, ClassVar
 
-from django.http import HttpResponseBase
 from django.utils.cache import patch_cache_control
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
@@ -23,7 +23,7 @@ class ApiView(APIView):
 
     required_scopes: ClassVar[dict[str, str]] = {}
     # OPTIONS and the verbs no operation serves answer 405, after authentication.
-    http_method_names: ClassVar[list[str]] = ["get", "post", "head"]
+    http_method_names = ["get", "post", "head"]
 
     audit_request_ref = ""  # set by an operation that found or created a request
 
@@ -33,12 +33,12 @@ class ApiView(APIView):
         return [method for method in super().allowed_methods if method != "HEAD"]
 
     def finalize_response(
-        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         api_call_record(
             client_of(request),
-            method=request.method,
+            method=request.method or "",
             path=request.path,
             status=response.status_code,
             request_ref=self.audit_request_ref,
@@ -52,7 +52,7 @@ class ApiNotFound(ApiView):
     """Any other path under /api/: authenticated, audited, and a problem+json 404."""
 
     schema = None
-    http_method_names: ClassVar[list[str]] = [
+    http_method_names = [
         "get",
         "post",
         "put",
@@ -75,6 +75,14 @@ def client_of(request: Request) -> ApiClient | None:
     except APIException:
         return None
     return client if isinstance(client, ApiClient) else None
+
+
+def authenticated_client(request: Request) -> ApiClient:
+    """The client of a call that passed authentication and its scope check."""
+    client = request.auth
+    if not isinstance(client, ApiClient):
+        raise TypeError("the operation ran without an authenticated API client")
+    return client
 
 
 def validated(serializer_class: type[Serializer], data: Any) -> dict[str, Any]:

@@ -5,6 +5,8 @@ committed (`delay_on_commit`). The nudge is only a shortcut: the sweeps find the
 is lost.
 """
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.db.models import Count, QuerySet
@@ -22,7 +24,12 @@ from heapprivacy.erasure.pipeline.batches import (
     batch_retry,
     batches_release,
 )
-from heapprivacy.erasure.pipeline.payloads import batch_payload, payload_sha256, payload_users
+from heapprivacy.erasure.pipeline.payloads import (
+    HeapUser,
+    batch_payload,
+    payload_sha256,
+    payload_users,
+)
 from heapprivacy.erasure.pipeline.policy import MAX_BATCH_SIZE
 from heapprivacy.erasure.tasks import poll_batch, submit_batch
 from heapprivacy.heap.client import encode_json
@@ -56,12 +63,12 @@ class PreviewForm(forms.Form):
 def batch_list(request: StaffRequest) -> HttpResponse:
     form = BatchFilterForm(request.GET)
     if not form.is_valid():
-        context = {"form": form, "page": None, "queued": []}
-        return render(request, "console/batch_list.html", context, status=400)
+        refused: dict[str, Any] = {"form": form, "page": None, "queued": []}
+        return render(request, "console/batch_list.html", refused, status=400)
     filters = form.cleaned_data
     query = request.GET.copy()
     query.pop("page", None)
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "page": selectors.page_of(batches_filtered(filters), filters["page"] or 1),
         "query": query.urlencode(),
@@ -210,9 +217,7 @@ def _approver_decided(request: StaffRequest, batch: DeletionBatch) -> bool:
     return batch_decided_by(batch, Actor.for_user(request.user))
 
 
-def _payload_response(
-    users: list[dict[str, object]], filename: str, disposition: str
-) -> HttpResponse:
+def _payload_response(users: list[HeapUser], filename: str, disposition: str) -> HttpResponse:
     # The same compact UTF-8 bytes the Heap client sends, so their SHA-256 is the recorded hash.
     response = HttpResponse(encode_json({"users": users}), content_type="application/json")
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'

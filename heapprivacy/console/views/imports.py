@@ -8,6 +8,8 @@ checked by a worker before that: its preview page shows the check's progress the
 the preview is ready.
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import Http404, HttpResponse, JsonResponse
@@ -87,7 +89,11 @@ def import_upload(request: StaffRequest) -> HttpResponse:
 @permission_required(ADD)
 def import_preview(request: StaffRequest, token: str) -> HttpResponse:
     upload = _upload(token, request.user)
-    context = {"upload": upload, "report": upload.preview, "account": upload.account}
+    context: dict[str, Any] = {
+        "upload": upload,
+        "report": upload.preview,
+        "account": upload.account,
+    }
     if upload.preview is None:
         context["progress"] = upload_check_progress(upload)
         return render(request, "console/import_checking.html", context | _limits())
@@ -124,8 +130,8 @@ def import_progress(request: StaffRequest, token: str) -> HttpResponse:
     context = {
         "job": job,
         "progress": progress,
-        "heading": HEADINGS[job.state],
-        "status": STATUS[job.state],
+        "heading": HEADINGS[ImportJob.State(job.state)],
+        "status": STATUS[ImportJob.State(job.state)],
         "report": import_job_report(job) if job.state == ImportJob.State.DONE else None,
     }
     return render(request, "console/import_job.html", context | _limits())
@@ -135,7 +141,7 @@ def import_progress(request: StaffRequest, token: str) -> HttpResponse:
 @permission_required(ADD)
 def import_progress_json(request: StaffRequest, token: str) -> JsonResponse:
     job = _job(token, request.user)
-    return JsonResponse({**import_job_progress(job), "status": STATUS[job.state]})
+    return JsonResponse({**import_job_progress(job), "status": STATUS[ImportJob.State(job.state)]})
 
 
 @require_POST

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
@@ -132,7 +132,7 @@ class ImportWriter:
             if self.approve:
                 self._approve(rows)
 
-    def _request(self, item: NewRequest) -> dict[str, object]:
+    def _request(self, item: NewRequest) -> dict[str, Any]:
         row = item.row
         received_at = row.received_at or self.now
         return {
@@ -160,7 +160,7 @@ class ImportWriter:
         return self.clocks[key]
 
     @staticmethod
-    def _references_assign(rows: list[dict[str, object]]) -> None:
+    def _references_assign(rows: list[dict[str, Any]]) -> None:
         years = Counter(row["received_at"].year for row in rows)
         references = {year: iter(references_allocate(year, n)) for year, n in years.items()}
         for row in rows:

@@ -477,8 +477,14 @@ def _request_ids(
     for owner, request_id in zip(new, create(new), strict=True):
         owner.id = request_id
     report.requests += len(new)
-    seen.add({key: owner.id for key, owner in begun.items()})
-    return [owner if isinstance(owner, int) else owner.id for owner in owners]
+    seen.add({key: _created_id(owner) for key, owner in begun.items()})
+    return [owner if isinstance(owner, int) else _created_id(owner) for owner in owners]
+
+
+def _created_id(owner: NewRequest) -> int:
+    if owner.id is None:
+        raise ValueError("a new request was handed back without its id")
+    return owner.id
 
 
 # --- Keys met so far ------------------------------------------------------------------------

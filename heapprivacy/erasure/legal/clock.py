@@ -7,6 +7,7 @@ submitted → complete history) minus a margin; packing sends subjects early whe
 
 import statistics
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -32,14 +33,20 @@ class ExtensionRefused(ActionRefused):
 def heap_processing_time() -> timedelta:
     """Median submitted → complete time of the last batches, or the default without history."""
     spans = list(
-        DeletionBatch.objects.filter(state=DeletionBatch.State.COMPLETE)
+        DeletionBatch.objects.filter(
+            state=DeletionBatch.State.COMPLETE,
+            submitted_at__isnull=False,
+            completed_at__isnull=False,
+        )
         .order_by("-completed_at")
         .values_list("submitted_at", "completed_at")[:HISTORY_WINDOW]
     )
     if len(spans) < HISTORY_NEEDED:
         return timedelta(seconds=settings.HEAP_PROCESSING_TIME_DEFAULT)
     return timedelta(
-        seconds=statistics.median((done - sent).total_seconds() for sent, done in spans)
+        seconds=statistics.median(
+            (cast(datetime, done) - cast(datetime, sent)).total_seconds() for sent, done in spans
+        )
     )
 
 
@@ -132,6 +139,10 @@ def request_clock_resume(request: ErasureRequest, *, actor: Actor) -> None:
         _audit_clock(request, actor, "request.clock_resumed")
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
 def _audit_clock(request: ErasureRequest, actor: Actor, action: str) -> None:
     audit_record(
         action,
@@ -139,9 +150,9 @@ def _audit_clock(request: ErasureRequest, actor: Actor, action: str) -> None:
         target=request,
         request_ref=request.reference,
         details={
-            "clock_started_at": request.clock_started_at.isoformat(),
+            "clock_started_at": _iso(request.clock_started_at),
             "paused_days": request.clock_paused_days,
-            "due_at": request.due_at.isoformat(),
+            "due_at": _iso(request.due_at),
         },
     )
 
@@ -166,7 +177,7 @@ def request_extend(request: ErasureRequest, *, actor: Actor, reason: str) -> Non
             actor=actor,
             target=request,
             request_ref=request.reference,
-            details={"extended_due_at": request.extended_due_at.isoformat()},
+            details={"extended_due_at": _iso(request.extended_due_at)},
         )
         request_extended.send(ErasureRequest, request=request)  # its notice, in this action
 

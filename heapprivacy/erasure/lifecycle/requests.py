@@ -4,8 +4,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
+from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -124,9 +125,7 @@ def request_verify(
         )
 
 
-def request_note_write(
-    request: ErasureRequest, *, author: AbstractBaseUser, text: str
-) -> int | None:
+def request_note_write(request: ErasureRequest, *, author: User, text: str) -> int | None:
     """Keep an officer's note on the request; its id, for the event that cites it (None, and
     nothing kept, for a blank note). The text stays on the request, never in the audit trail."""
     if not text.strip():
@@ -135,7 +134,7 @@ def request_note_write(
 
 
 def request_note_add(
-    request: ErasureRequest, *, actor: Actor, author: AbstractBaseUser, text: str
+    request: ErasureRequest, *, actor: Actor, author: User, text: str
 ) -> int | None:
     """A note on its own, audited as request.note_added with its id."""
     with transaction.atomic():
@@ -300,8 +299,8 @@ def _requests_move(
 def _requests_update(
     request_ids: list[int],
     assignments: str,
-    params: list[object],
-    where: tuple[str, list[object]] = ("TRUE", []),
+    params: list[Any],
+    where: tuple[str, list[Any]] = ("TRUE", []),
     returning: str = "",
 ) -> list[tuple]:
     """UPDATE the requests `request_ids` by primary key, whatever their number (ids_matching)."""

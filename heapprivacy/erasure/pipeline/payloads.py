@@ -8,11 +8,14 @@ from heapprivacy.erasure.models import DeletionBatch, Subject
 
 MEMBER_CHUNK = 2_000
 
+# One entry of a user_deletion body: {"identity": …} or {"user_id": …}.
+HeapUser = dict[str, str | int]
 
-def payload_users(subjects: Iterable[tuple[str, str]]) -> list[dict[str, object]]:
+
+def payload_users(subjects: Iterable[tuple[str, str]]) -> list[HeapUser]:
     """Heap entries for (kind, value) pairs in member order, each identifier once."""
     seen: set[tuple[str, str]] = set()
-    users: list[dict[str, object]] = []
+    users: list[HeapUser] = []
     for kind, value in subjects:
         if (kind, value) in seen:
             continue
@@ -23,11 +26,11 @@ def payload_users(subjects: Iterable[tuple[str, str]]) -> list[dict[str, object]
     return users
 
 
-def payload_sha256(users: list[dict[str, object]]) -> str:
+def payload_sha256(users: list[HeapUser]) -> str:
     canonical = json.dumps({"users": users}, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def batch_payload(batch: DeletionBatch) -> list[dict[str, object]]:
+def batch_payload(batch: DeletionBatch) -> list[HeapUser]:
     members = batch.members.order_by("id").values_list("kind", "value")
     return payload_users(members.iterator(chunk_size=MEMBER_CHUNK))

@@ -130,4 +130,5 @@ def _needs_attention(batch: DeletionBatch, reason: str) -> None:
 
 
 def _overdue(batch: DeletionBatch, now: datetime) -> bool:
-    return now - batch.submitted_at > seconds("POLL_GIVE_UP_AFTER")
+    sent = batch.submitted_at
+    return sent is not None and now - sent > seconds("POLL_GIVE_UP_AFTER")

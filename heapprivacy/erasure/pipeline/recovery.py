@@ -26,7 +26,8 @@ def _recover(batch_id: int) -> bool:
     resubmit = settings.HEAP_RESUBMIT_UNCERTAIN
     with transaction.atomic():
         batch = DeletionBatch.objects.select_for_update().get(pk=batch_id)
-        if batch.state != Batch.SENDING or batch.lease_until >= timezone.now():
+        leased = batch.lease_until is not None and batch.lease_until >= timezone.now()
+        if batch.state != Batch.SENDING or leased:
             return False
         batch.submissions.filter(outcome=SubmissionAttempt.Outcome.IN_FLIGHT).update(
             outcome=SubmissionAttempt.Outcome.LOST, finished_at=timezone.now(), maybe_processed=True

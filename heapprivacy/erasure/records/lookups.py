@@ -15,6 +15,7 @@ bound parameter.
 
 import json
 from collections.abc import Collection, Iterable, Iterator
+from typing import Any
 
 from django.db import connection
 
@@ -75,7 +76,7 @@ def _keys_relation(keys: Collection[Key]) -> tuple[str, list[object]]:
     return relation, [json.dumps(list(keys))]
 
 
-def ids_matching(ids: list[int]) -> Iterator[tuple[str, list[object]]]:
+def ids_matching(ids: list[int]) -> Iterator[tuple[str, list[Any]]]:
     """`id = ANY(…)` conditions matching `ids` by primary key, with their parameters.
 
     One condition for any number on PostgreSQL, with the ids as one text split by the server:
@@ -100,7 +101,7 @@ def joined(values: Iterable[object]) -> str:
     return ",".join(map(str, values))
 
 
-def _fetch(sql: str, params: list[object]) -> list[tuple]:
+def _fetch(sql: str, params: list[Any]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -1,5 +1,6 @@
 import json
 from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -16,10 +17,12 @@ class Command(BaseCommand):
     def handle(
         self, *args: object, reference: str | None, as_json: bool, **options: object
     ) -> None:
+        status: dict[str, Any]
         if reference:
-            status = request_status(reference)
-            if status is None:
+            found = request_status(reference)
+            if found is None:
                 raise CommandError(f"no request {reference}")
+            status = found
         else:
             status = state_counts()
         self.stdout.write(_json(status) if as_json else _text(status))

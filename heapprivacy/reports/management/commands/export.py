@@ -7,6 +7,7 @@ import tempfile
 from argparse import ArgumentParser
 from datetime import date
 from pathlib import Path
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--actor", default="", help="audit: one actor's events (label)")
         parser.add_argument("--action", default="", help="audit: an action or its prefix")
 
-    def handle(self, *args: object, kind: str, reference: str | None, **options: object) -> None:
+    def handle(self, *args: object, kind: str, reference: str | None, **options: Any) -> None:
         if (kind == "certificate") != bool(reference):
             raise CommandError("a request reference goes with `certificate`, and only with it")
         if kind != "audit" and any(options[name] for name in ("request", "actor", "action")):
@@ -78,7 +79,7 @@ def _write(export: Export, output: Path) -> int:
     try:
         with os.fdopen(descriptor, "wb") as file:
             if hasattr(export.content, "read"):
-                with export.content as source:
+                with cast(IO[bytes], export.content) as source:
                     shutil.copyfileobj(source, file)
             else:
                 for chunk in export.content:
