@@ -8,6 +8,20 @@ from django.db import connections
 from django.test import TransactionTestCase
 
 from heapprivacy.audit.protection import protection_suspended
+from tests.support.cast import (  # noqa: F401  (the shared cast: fixtures for every test)
+    account,
+    administrator,
+    administrator_client,
+    approver,
+    approver_client,
+    auditor,
+    auditor_client,
+    client_as,
+    officer,
+    officer_client,
+    role_clients,
+    second_officer,
+)
 
 
 def uses_postgresql() -> bool:

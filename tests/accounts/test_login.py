@@ -2,15 +2,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from heapprivacy.accounts.roles import Role
-from heapprivacy.accounts.services import user_create
+from tests.support.cast import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def officer() -> User:
-    return user_create("olivia", "correct horse battery", [Role.OFFICER])
 
 
 def test_the_login_page_shows_a_form(client: Client) -> None:
@@ -30,7 +24,7 @@ def test_the_home_page_sends_anonymous_visitors_to_log_in(client: Client) -> Non
 
 def test_a_user_logs_in_and_sees_their_roles(client: Client, officer: User) -> None:
     response = client.post(
-        "/accounts/login/", {"username": "olivia", "password": "correct horse battery"}, follow=True
+        "/accounts/login/", {"username": "olivia", "password": PASSWORD}, follow=True
     )
 
     assert response.status_code == 200

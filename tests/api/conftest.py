@@ -12,19 +12,7 @@ from django.test import Client
 
 from heapprivacy.api.models import ApiClient, Scope
 from heapprivacy.api.services import api_client_create
-from heapprivacy.erasure.models import HeapAccount
-from tests.console.conftest import (  # noqa: F401  (the console's cast, for the console pages)
-    administrator,
-    administrator_client,
-    approver,
-    approver_client,
-    auditor,
-    auditor_client,
-    client_as,
-    officer,
-    officer_client,
-)
-from tests.erasure.factories import SYSTEM, make_account
+from tests.erasure.factories import SYSTEM
 
 ALL_SCOPES = list(Scope.values)
 PROBLEM = "application/problem+json"
@@ -67,11 +55,6 @@ def _fresh_rate_limit() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def account(db: None) -> HeapAccount:
-    return make_account()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from heapprivacy.api.models import ApiClient
 from heapprivacy.api.services import token_hash
 from heapprivacy.audit.models import AuditEvent
 from tests.api.conftest import Caller, client_with
-from tests.console.conftest import ROLES
+from tests.support.cast import ROLES
 
 pytestmark = pytest.mark.django_db
 

@@ -1,102 +1,12 @@
-"""A small named cast for console tests: one user per role, each with a logged-in client."""
+"""Console tests: the shared cast (tests/support/cast.py) and a Heap sandbox."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
-from django.contrib.auth.models import User
-from django.test import Client
 
-from heapprivacy.accounts.roles import Role
-from heapprivacy.accounts.services import user_create
-from heapprivacy.erasure.models import HeapAccount
 from heapprivacy.sandbox import Sandbox, SandboxConfig
 from tests.erasure.conftest import APP_ID, HeapSandbox
-from tests.erasure.factories import API_KEY, make_account
-
-PASSWORD = "a long enough password"
-ROLES = ["officer", "approver", "auditor", "administrator"]
-
-
-@pytest.fixture
-def officer(db: None) -> User:
-    return user_create("olivia", PASSWORD, [Role.OFFICER])
-
-
-@pytest.fixture
-def second_officer(db: None) -> User:
-    return user_create("oscar", PASSWORD, [Role.OFFICER])
-
-
-@pytest.fixture
-def approver(db: None) -> User:
-    return user_create("april", PASSWORD, [Role.APPROVER])
-
-
-@pytest.fixture
-def auditor(db: None) -> User:
-    return user_create("audrey", PASSWORD, [Role.AUDITOR])
-
-
-@pytest.fixture
-def administrator(db: None) -> User:
-    return user_create("adam", PASSWORD, [Role.ADMINISTRATOR])
-
-
-def logged_in(user: User, **client_options: object) -> Client:
-    client = Client(**client_options)
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def officer_client(officer: User) -> Client:
-    return logged_in(officer)
-
-
-@pytest.fixture
-def approver_client(approver: User) -> Client:
-    return logged_in(approver)
-
-
-@pytest.fixture
-def auditor_client(auditor: User) -> Client:
-    return logged_in(auditor)
-
-
-@pytest.fixture
-def administrator_client(administrator: User) -> Client:
-    return logged_in(administrator)
-
-
-@pytest.fixture
-def role_clients(
-    officer_client: Client,
-    approver_client: Client,
-    auditor_client: Client,
-    administrator_client: Client,
-) -> dict[str, Client]:
-    return {
-        "officer": officer_client,
-        "approver": approver_client,
-        "auditor": auditor_client,
-        "administrator": administrator_client,
-    }
-
-
-@pytest.fixture
-def client_as(request: pytest.FixtureRequest) -> Callable[[str], Client]:
-    """client_as("auditor"): the logged-in client of that role alone (only its user created)."""
-
-    def client_for(role: str) -> Client:
-        return request.getfixturevalue(f"{role}_client")
-
-    return client_for
-
-
-@pytest.fixture
-def account(db: None) -> HeapAccount:
-    """A Heap account nothing calls (port 9 discards); its key is the canary API_KEY."""
-    return make_account()
+from tests.erasure.factories import API_KEY
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from heapprivacy.accounts.roles import Role
 from heapprivacy.accounts.services import user_create
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.models import DeletionBatch, HeapAccount, Subject
-from tests.console.conftest import PASSWORD, logged_in
 from tests.console.factories import POLL, SUBMIT, approved, enqueued, make_batch
 from tests.erasure.factories import make_account
+from tests.support.cast import PASSWORD, logged_in
 
 pytestmark = pytest.mark.django_db
 

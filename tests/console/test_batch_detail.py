@@ -8,9 +8,9 @@ from heapprivacy.accounts.roles import Role
 from heapprivacy.accounts.services import user_create
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.models import DeletionBatch, StatusPoll, SubmissionAttempt
-from tests.console.conftest import PASSWORD, ROLES, logged_in
 from tests.console.factories import batch_with_evidence, make_batch
 from tests.erasure.factories import API_KEY
+from tests.support.cast import PASSWORD, ROLES, logged_in
 
 pytestmark = pytest.mark.django_db
 

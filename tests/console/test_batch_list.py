@@ -7,9 +7,9 @@ from django.test import Client
 
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.models import DeletionBatch
-from tests.console.conftest import ROLES
 from tests.console.factories import approved, bulk_batches, make_batch
 from tests.erasure.factories import API_KEY, make_account
+from tests.support.cast import ROLES
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.test import Client
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.models import HeapAccount
 from heapprivacy.heap.tokens import token_cache_key
-from tests.console.conftest import ROLES, logged_in
 from tests.erasure.conftest import APP_ID, HeapSandbox
 from tests.erasure.factories import API_KEY, make_account
+from tests.support.cast import ROLES, logged_in
 
 pytestmark = pytest.mark.django_db
 

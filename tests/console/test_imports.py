@@ -23,8 +23,8 @@ from heapprivacy.intake import imports as intake_imports
 from heapprivacy.intake import uploads as intake_uploads
 from heapprivacy.intake.imports import progress_key
 from heapprivacy.intake.models import ImportJob
-from tests.console.conftest import PASSWORD, logged_in
 from tests.erasure.factories import make_account, make_request
+from tests.support.cast import PASSWORD, logged_in
 from tests.support.processes import tasks_in_process
 
 pytestmark = pytest.mark.django_db

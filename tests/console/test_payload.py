@@ -10,9 +10,9 @@ from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.models import DeletionBatch, Subject
 from heapprivacy.erasure.pipeline import heap as erasure_heap
 from heapprivacy.erasure.pipeline.payloads import payload_sha256, payload_users
-from tests.console.conftest import ROLES
 from tests.console.factories import approved, make_batch
 from tests.erasure.factories import API_KEY, make_account, make_request
+from tests.support.cast import ROLES
 
 pytestmark = pytest.mark.django_db
 

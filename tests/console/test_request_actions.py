@@ -7,8 +7,8 @@ from django.test import Client
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.models import ErasureRequest, RequestNote, Subject
-from tests.console.conftest import logged_in
 from tests.erasure.factories import make_account, make_request
+from tests.support.cast import logged_in
 
 pytestmark = pytest.mark.django_db
 

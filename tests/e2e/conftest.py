@@ -15,11 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from heapprivacy.accounts.roles import Role
-from heapprivacy.accounts.services import user_create
+from tests.support.cast import PASSWORD
 
 # Playwright's sync API runs an event loop in the test's thread; Django then refuses ORM calls
 # from that thread as "async unsafe" although they are plain synchronous calls.
@@ -37,7 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="session")
@@ -92,11 +89,6 @@ def artifacts_dir() -> Path:
 @pytest.fixture
 def artifacts() -> Path:
     return artifacts_dir()
-
-
-@pytest.fixture
-def officer() -> User:
-    return user_create("olivia", PASSWORD, [Role.OFFICER])
 
 
 def log_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:

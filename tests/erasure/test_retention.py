@@ -11,8 +11,6 @@ from celery.schedules import crontab
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from heapprivacy.accounts.roles import Role
-from heapprivacy.accounts.services import user_create
 from heapprivacy.api.models import IdempotencyRecord
 from heapprivacy.api.services import api_client_create
 from heapprivacy.audit.chain import verify_chain
@@ -63,11 +61,6 @@ REPLACED = {
 def _policy(settings: Any) -> None:
     settings.RETENTION_DAYS = RETENTION_DAYS
     settings.BATCH_LINGER = 0
-
-
-@pytest.fixture
-def officer(db: None) -> User:
-    return user_create("olivia", "a long enough password", [Role.OFFICER])
 
 
 def complete(*requests: ErasureRequest) -> None:

@@ -16,8 +16,6 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client, TestCase
 
-from heapprivacy.erasure.models import HeapAccount
-from tests.erasure.factories import make_account
 from tests.support.processes import tasks_in_process
 
 FORM_URL = "/privacy/erasure/"
@@ -48,11 +46,6 @@ def _intake_settings(settings: pytest.FixtureRequest) -> Iterator[None]:
 def _tasks_in_process() -> Iterator[None]:
     with tasks_in_process():
         yield
-
-
-@pytest.fixture
-def account(db: None) -> HeapAccount:
-    return make_account()
 
 
 def form_data(**fields: str) -> dict[str, str]:

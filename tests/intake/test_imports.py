@@ -13,8 +13,6 @@ from django.core.cache import cache
 from django.db import OperationalError, connection
 from django.utils import timezone
 
-from heapprivacy.accounts.roles import Role
-from heapprivacy.accounts.services import user_create
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.imports import importer
 from heapprivacy.erasure.imports.importer import ImportReport
@@ -43,11 +41,6 @@ ROWS = b"identity,external_ref\nalice@example.com,T-1\nbob@example.com,T-1\ncaro
 def var_dir(settings: object, tmp_path: Path) -> Path:
     settings.VAR_DIR = tmp_path
     return tmp_path
-
-
-@pytest.fixture
-def officer(db: None) -> User:
-    return user_create("olivia", "a long enough password", [Role.OFFICER])
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from django.core import mail
 from django.test import TestCase
 
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount
-from tests.erasure.factories import make_account, make_request
+from tests.erasure.factories import make_request
 from tests.support.processes import tasks_in_process
 
 ALICE = "alice@example.com"
@@ -45,11 +45,6 @@ def _tasks_in_process() -> Iterator[None]:
 def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def account(db: None) -> HeapAccount:
-    return make_account()
 
 
 @pytest.fixture
