@@ -40,7 +40,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 # What `make test-fast` leaves out (`-m "not slow"`): a real browser, real processes, and the
-# tests that load large data or fuzz the whole API. Each is marked `slow` here or by its module.
+# tests that load large data, wait out a timeout or fuzz the whole API. Each is marked `slow`
+# here or by its module.
 SLOW_DIRECTORIES = ("e2e",)
 SLOW_MARKERS = ("integration",)
 

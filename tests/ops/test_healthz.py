@@ -30,6 +30,7 @@ def test_it_answers_200_when_database_broker_and_cache_answer(client: Client) ->
     }
 
 
+@pytest.mark.slow  # waits out the broker connection timeout
 def test_it_answers_503_naming_the_broker_when_the_broker_is_down(
     client: Client, unreachable_broker: None
 ) -> None:

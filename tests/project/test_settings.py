@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test starts Django in its own process
+
 BAD_VALUES = [
     ("DATABASE_URL", "nonsense://"),
     ("DATABASE_URL", "postgres://localhost"),
