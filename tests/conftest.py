@@ -17,6 +17,7 @@ from tests.support.cast import (  # noqa: F401  (the shared cast: fixtures for e
     auditor,
     auditor_client,
     client_as,
+    idle_account,
     officer,
     officer_client,
     role_clients,

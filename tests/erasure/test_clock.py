@@ -21,16 +21,11 @@ from heapprivacy.erasure.lifecycle.requests import request_approve
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
 from heapprivacy.erasure.pipeline.packing import batches_pack
 from heapprivacy.refusals import ActionRefused
-from tests.erasure.factories import SYSTEM, make_account, make_request
+from tests.erasure.factories import SYSTEM, make_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.no_heap]
 
 RECEIVED = datetime(2026, 1, 31, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def account():
-    return make_account()
 
 
 @time_machine.travel(datetime(2026, 2, 2, tzinfo=UTC), tick=False)

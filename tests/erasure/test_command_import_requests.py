@@ -13,17 +13,10 @@ from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.imports.importer import ImportReport
 from heapprivacy.erasure.management.commands.import_requests import Bar
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
-from tests.erasure.factories import make_account
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.no_heap]
 
 MAX_USER_ID = 2**53 - 1
-
-
-@pytest.fixture
-def account() -> HeapAccount:
-    """No Heap call is made by an import: an account pointing nowhere is enough."""
-    return make_account("acme")
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:

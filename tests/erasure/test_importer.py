@@ -8,16 +8,10 @@ from heapprivacy.audit.actors import Actor
 from heapprivacy.erasure.imports import importer
 from heapprivacy.erasure.imports.importer import InvalidFile, RowError, requests_import
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
-from tests.erasure.factories import make_account
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.no_heap]
 
 ACTOR = Actor.system("tests")
-
-
-@pytest.fixture
-def account() -> HeapAccount:
-    return make_account("acme")
 
 
 def test_a_generator_of_lines_is_imported(account: HeapAccount) -> None:

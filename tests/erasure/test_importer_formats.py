@@ -23,15 +23,10 @@ from heapprivacy.erasure.lifecycle.requests import request_cancel
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
 from tests.erasure.factories import make_account, make_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.no_heap]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ACTOR = Actor.system("tests")
-
-
-@pytest.fixture
-def account() -> HeapAccount:
-    return make_account("acme")
 
 
 def import_fixture(name: str, account: HeapAccount) -> ImportReport:

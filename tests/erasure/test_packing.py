@@ -7,14 +7,9 @@ from heapprivacy.erasure.lifecycle.requests import request_approve
 from heapprivacy.erasure.models import DeletionBatch, Subject
 from heapprivacy.erasure.pipeline.packing import batches_pack
 from heapprivacy.erasure.pipeline.payloads import batch_payload, payload_sha256
-from tests.erasure.factories import SYSTEM, make_account, make_request
+from tests.erasure.factories import SYSTEM, make_request
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def account():
-    return make_account()
+pytestmark = [pytest.mark.django_db, pytest.mark.no_heap]
 
 
 def approve(account, identities: list[str]):

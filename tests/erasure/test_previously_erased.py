@@ -14,12 +14,7 @@ from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
 from heapprivacy.pseudonyms import subject_pseudonym
 from tests.erasure.factories import SYSTEM, make_account, make_erased, make_request
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def account() -> HeapAccount:
-    return make_account("acme")
+pytestmark = [pytest.mark.django_db, pytest.mark.no_heap]
 
 
 def erased(account: HeapAccount, *identities: str) -> ErasureRequest:

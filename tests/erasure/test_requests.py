@@ -11,14 +11,9 @@ from heapprivacy.erasure.lifecycle.requests import (
 )
 from heapprivacy.erasure.lifecycle.transitions import InvalidTransition
 from heapprivacy.erasure.models import ErasureRequest, Subject
-from tests.erasure.factories import SYSTEM, make_account, make_request
+from tests.erasure.factories import SYSTEM, make_request
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def account():
-    return make_account()
+pytestmark = [pytest.mark.django_db, pytest.mark.no_heap]
 
 
 def test_a_new_request_is_received_with_a_public_reference_and_pending_subjects(account) -> None:

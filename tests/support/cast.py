@@ -93,6 +93,13 @@ def client_as(request: pytest.FixtureRequest) -> Callable[[str], Client]:
 
 
 @pytest.fixture
-def account(db: None) -> HeapAccount:
+def idle_account(db: None) -> HeapAccount:
     """A Heap account nothing calls (port 9 discards); its key is the canary API_KEY."""
     return make_account()
+
+
+@pytest.fixture
+def account(idle_account: HeapAccount) -> HeapAccount:
+    """A test's Heap account: the idle one, unless its directory's conftest gives one on a running
+    sandbox (tests/erasure, tests/reports)."""
+    return idle_account
