@@ -1,19 +1,11 @@
 from django.db import migrations
 
-ROLE_NAMES = ["Privacy officer", "Approver", "Auditor", "Administrator"]
-
-
-def create_role_groups(apps, schema_editor):
-    group_model = apps.get_model("auth", "Group")
-    for name in ROLE_NAMES:
-        group_model.objects.get_or_create(name=name)
-
-
-def delete_role_groups(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=ROLE_NAMES).delete()
+# The roles and what each may do are declared once, in heapprivacy/accounts/roles.py, and set by
+# accounts.services.roles_sync after every migrate. This migration once wrote a copy of part of
+# them; it stays, doing nothing, so that the migration graph is the same everywhere.
 
 
 class Migration(migrations.Migration):
     dependencies = [("auth", "0012_alter_user_first_name_max_length")]
 
-    operations = [migrations.RunPython(create_role_groups, delete_role_groups)]
+    operations = []

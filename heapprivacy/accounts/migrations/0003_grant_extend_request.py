@@ -1,21 +1,8 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-
-def grant(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    permission = apps.get_model("auth", "Permission").objects.get(
-        content_type__app_label="erasure", codename="extend_request"
-    )
-    apps.get_model("auth", "Group").objects.get(name="Privacy officer").permissions.add(permission)
-
-
-def revoke(apps, schema_editor):
-    group = apps.get_model("auth", "Group").objects.get(name="Privacy officer")
-    group.permissions.remove(*group.permissions.filter(codename="extend_request"))
+# The roles and what each may do are declared once, in heapprivacy/accounts/roles.py, and set by
+# accounts.services.roles_sync after every migrate. This migration once wrote a copy of part of
+# them; it stays, doing nothing, so that the migration graph is the same everywhere.
 
 
 class Migration(migrations.Migration):
@@ -24,4 +11,4 @@ class Migration(migrations.Migration):
         ("erasure", "0003_legal_clock"),
     ]
 
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = []

@@ -1,30 +1,8 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-# Who may export reports and download certificates (README.md, "Roles"): the Auditor, who
-# exports everything, and the Privacy officer, who answers for the program.
-GRANTED_TO = ["Auditor", "Privacy officer"]
-
-
-def grant(apps, schema_editor):
-    # Permissions are normally created after migrations run; create this app's now to grant it.
-    app_config = apps.get_app_config("reports")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    permission = apps.get_model("auth", "Permission").objects.get(
-        content_type__app_label="reports", codename="export_reports"
-    )
-    for group in apps.get_model("auth", "Group").objects.filter(name__in=GRANTED_TO):
-        group.permissions.add(permission)
-
-
-def revoke(apps, schema_editor):
-    permission = apps.get_model("auth", "Permission").objects.filter(
-        content_type__app_label="reports", codename="export_reports"
-    )
-    for group in apps.get_model("auth", "Group").objects.filter(name__in=GRANTED_TO):
-        group.permissions.remove(*permission)
+# The roles and what each may do are declared once, in heapprivacy/accounts/roles.py, and set by
+# accounts.services.roles_sync after every migrate. This migration once wrote a copy of part of
+# them; it stays, doing nothing, so that the migration graph is the same everywhere.
 
 
 class Migration(migrations.Migration):
@@ -33,4 +11,4 @@ class Migration(migrations.Migration):
         ("reports", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = []
