@@ -6,3 +6,6 @@ class IntakeConfig(AppConfig):
 
     name = "heapprivacy.intake"
     label = "intake"
+
+    def ready(self) -> None:
+        from heapprivacy.intake import notifications  # noqa: F401 (connects its receiver)

@@ -7,18 +7,25 @@ an HMAC of the recipient under PSEUDONYM_KEY: enough to show that, when and to w
 address) we wrote, never the address or the body.
 """
 
-from django.conf import settings
+from typing import Any
 
+from django.conf import settings
+from django.dispatch import receiver
+
+from heapprivacy.erasure.legal.clock import request_acknowledge
 from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.intake.jurisdictions import timeline_sentence
 from heapprivacy.notifications import services as outbox
 from heapprivacy.notifications.models import Notification
 from heapprivacy.notifications.notices import public_url, requester_notify
+from heapprivacy.notifications.signals import notification_sent
 
 SENT_ACTION = outbox.SENT_ACTION
 recipient_hmac = outbox.recipient_hmac
 VERIFICATION = "intake/email/verification"
-ACKNOWLEDGEMENT = outbox.ACKNOWLEDGEMENT  # its sending records the request's acknowledged_at
+# Sending it is what acknowledges the request, the date CCPA asks for (11 CCR § 7021(a)): the
+# receiver below records that date once the outbox has sent it.
+ACKNOWLEDGEMENT = "intake/email/acknowledgement"
 ALREADY_OPEN = "intake/email/already_open"
 SUBJECT_LINES = {
     VERIFICATION: "Confirm your request to erase your data ({reference})",
@@ -55,3 +62,10 @@ def duration_text(seconds: int) -> str:
 def _notify(template: str, request: ErasureRequest, **context: str) -> Notification | None:
     subject = SUBJECT_LINES[template].format(reference=request.reference)
     return requester_notify(template, request, subject, **context)
+
+
+@receiver(notification_sent, dispatch_uid="intake.acknowledgement_sent")
+def acknowledgement_sent(sender: object, notification: Notification, **kwargs: Any) -> None:
+    """The acknowledgement went out: the request is acknowledged as of now (first time only)."""
+    if notification.template == ACKNOWLEDGEMENT and notification.request:
+        request_acknowledge(notification.request)

@@ -27,9 +27,9 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
-from heapprivacy.erasure.legal import clock  # a module, not its names: clock imports the notices
 from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.notifications.models import Notification
+from heapprivacy.notifications.signals import notification_sent
 from heapprivacy.pseudonyms import subject_pseudonym
 
 logger = logging.getLogger(__name__)
@@ -37,9 +37,6 @@ logger = logging.getLogger(__name__)
 SENDER = Actor.system("email")
 SENT_ACTION = "email.sent"
 FAILED_ACTION = "email.failed"
-# The intake's acknowledgement (intake/notifications.py): sending it is what acknowledges the
-# request, the date CCPA asks for (11 CCR § 7021(a)), so that date is recorded when it is sent.
-ACKNOWLEDGEMENT = "intake/email/acknowledgement"
 # A claimed row is held this long: Celery kills a send task at its hard time limit, after which
 # the sweep may hand the row to another worker.
 SEND_LEASE = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
@@ -178,8 +175,7 @@ def _record_sent(notification: Notification) -> None:
             **_forgotten(),
         )
         _audit(SENT_ACTION, notification)
-        if notification.template == ACKNOWLEDGEMENT and notification.request:
-            clock.request_acknowledge(notification.request)
+        notification_sent.send(Notification, notification=notification)
 
 
 def _record_failure(notification: Notification, error: Exception) -> None:
