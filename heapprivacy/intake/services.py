@@ -49,6 +49,16 @@ class LinkUsed(LinkRefused):
     reason = "used"
 
 
+def intake_unavailable_reason() -> str | None:
+    """Why the public form cannot take a request now (it answers 503), or None when it can:
+    for the pages and the health check where a configuration mistake must show."""
+    try:
+        intake_account()
+    except IntakeUnavailable as unavailable:
+        return str(unavailable)
+    return None
+
+
 def intake_account() -> HeapAccount:
     """INTAKE_HEAP_ACCOUNT's account, or else the only active one."""
     accounts = HeapAccount.objects.filter(is_active=True)

@@ -2,6 +2,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from heapprivacy.intake.services import intake_unavailable_reason
 from heapprivacy.ops import health
 
 PROBES = {
@@ -20,6 +21,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     down = sorted(name for name, reason in failures.items() if reason)
     if "database" not in down:
         body["worker"] = health.worker_status()
+        # Informational too: the public form answers 503 until its Heap account is configured.
+        body["intake"] = intake_unavailable_reason() or "ok"
     if down:
         body["down"] = down
     return JsonResponse(body, status=503 if down else 200)

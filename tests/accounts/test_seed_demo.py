@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from heapprivacy.erasure.models import HeapAccount
+from heapprivacy.ops.management.commands.seed_demo import DEMO_USERS
 
 pytestmark = pytest.mark.django_db
 
@@ -21,15 +22,17 @@ def seed() -> str:
     return out.getvalue()
 
 
-def test_it_creates_one_user_per_role() -> None:
+def test_it_creates_a_cast_that_can_finish_what_it_shows() -> None:
     seed()
 
     roles = {
         user.username: list(user.groups.values_list("name", flat=True))
         for user in User.objects.all()
     }
+    # Two officers: what one creates or imports, the other may approve (four eyes).
     assert roles == {
         "officer": ["Privacy officer"],
+        "officer2": ["Privacy officer"],
         "approver": ["Approver"],
         "auditor": ["Auditor"],
         "admin": ["Administrator"],
@@ -48,7 +51,7 @@ def test_a_second_run_creates_nothing_and_prints_the_same_passwords() -> None:
     first = seed()
 
     assert seed() == first
-    assert User.objects.count() == 4
+    assert User.objects.count() == len(DEMO_USERS)
 
 
 def test_the_credentials_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:

@@ -72,8 +72,20 @@ def test_the_dashboard_takes_the_same_queries_whatever_the_row_count(
 ) -> None:
     make_request(make_account(), [f"user-{n}" for n in range(rows)])
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):  # with the check that the public form can route
         officer_client.get("/dashboard/")
+
+
+def test_the_dashboard_says_when_the_public_form_cannot_take_requests(
+    officer_client: Client,
+) -> None:
+    make_account("acme")
+    assert "public request form cannot" not in officer_client.get("/dashboard/").content.decode()
+
+    make_account("second", app_id="9999999999999")
+    page = officer_client.get("/dashboard/").content.decode()
+
+    assert "The public request form cannot take requests: set INTAKE_HEAP_ACCOUNT" in page
 
 
 def test_an_administrator_does_not_see_the_dashboard(administrator_client: Client) -> None:

@@ -390,3 +390,15 @@ def test_testing_without_a_csrf_token_is_refused(administrator: User, account: H
 
     assert response.status_code == 403
     assert not AuditEvent.objects.filter(action="heap_account.checked").exists()
+
+
+def test_the_accounts_page_says_when_a_second_active_account_stops_the_public_form(
+    administrator_client: Client,
+) -> None:
+    make_account("acme")
+    assert "public request form cannot" not in administrator_client.get(LIST).content.decode()
+
+    make_account("second", app_id="9999999999999")
+    page = administrator_client.get(LIST).content.decode()
+
+    assert "The public request form cannot take requests: set INTAKE_HEAP_ACCOUNT" in page

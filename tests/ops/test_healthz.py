@@ -7,6 +7,7 @@ from kombu import Connection
 
 from heapprivacy.celery import app as celery_app
 from heapprivacy.ops.models import WorkerHeartbeat
+from tests.erasure.factories import make_account
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,19 @@ def test_it_answers_200_when_database_broker_and_cache_answer(client: Client) ->
         "broker": "ok",
         "cache": "ok",
         "worker": "unknown",
+        "intake": "no active Heap account",
     }
+
+
+def test_it_says_when_the_public_form_cannot_route_and_stays_200(client: Client) -> None:
+    make_account("acme")
+    assert client.get("/healthz").json()["intake"] == "ok"
+
+    make_account("second", app_id="9999999999999")
+    response = client.get("/healthz")
+
+    assert response.status_code == 200  # a configuration mistake is not an outage of this node
+    assert response.json()["intake"].startswith("set INTAKE_HEAP_ACCOUNT")
 
 
 @pytest.mark.slow  # waits out the broker connection timeout

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 
 from heapprivacy.accounts.access import StaffRequest, access_denied, permission_required
 from heapprivacy.console import dashboard
+from heapprivacy.intake.services import intake_unavailable_reason
 
 # Where each role starts: the first page in this list the user may see.
 START_PAGES = [
@@ -35,5 +36,6 @@ def dashboard_view(request: StaffRequest) -> HttpResponse:
         "chart_height": dashboard.CHART_HEIGHT,
         "bar_width": dashboard.BAR_WIDTH,
         "chart_width": dashboard.CHART_WIDTH,
+        "intake_unavailable": intake_unavailable_reason(),
     }
     return render(request, "console/dashboard.html", context)

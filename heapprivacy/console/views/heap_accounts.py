@@ -24,13 +24,15 @@ from heapprivacy.erasure.accounts import (
     heap_account_update,
 )
 from heapprivacy.erasure.models import HeapAccount
+from heapprivacy.intake.services import intake_unavailable_reason
 
 
 @require_GET
 @permission_required("erasure.view_heapaccount")
 def heap_account_list(request: StaffRequest) -> HttpResponse:
     accounts = HeapAccount.objects.order_by("label")
-    return render(request, "console/heap_account_list.html", {"accounts": accounts})
+    context = {"accounts": accounts, "intake_unavailable": intake_unavailable_reason()}
+    return render(request, "console/heap_account_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

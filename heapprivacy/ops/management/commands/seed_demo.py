@@ -21,8 +21,11 @@ SANDBOX_URL = "http://127.0.0.1:8765"
 SANDBOX_APP_ID = "1234567890123"
 SANDBOX_API_KEY = "sandbox-demo-api-key"
 
+# A cast that can finish what the demo shows: what one officer creates or imports, the other
+# approves (four eyes).
 DEMO_USERS = {
     "officer": [Role.OFFICER],
+    "officer2": [Role.OFFICER],
     "approver": [Role.APPROVER],
     "auditor": [Role.AUDITOR],
     "admin": [Role.ADMINISTRATOR],
