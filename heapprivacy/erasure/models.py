@@ -5,8 +5,10 @@ State changes are made only by the services modules, each with an audit event.
 """
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -38,6 +40,20 @@ class HeapAccount(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def clean(self) -> None:
+        """One account per Heap app on one Heap host: a second one would split its batches, its
+        token and its evidence between two labels."""
+        host = urlsplit(self.deletion_base_url).netloc
+        same_app = HeapAccount.objects.filter(app_id=self.app_id).exclude(pk=self.pk)
+        twin = next(
+            (other for other in same_app if urlsplit(other.deletion_base_url).netloc == host),
+            None,
+        )
+        if twin is not None:
+            raise ValidationError(
+                {"app_id": f"Heap account {twin.label} already holds this app_id on {host}."}
+            )
 
     def set_api_key(self, api_key: str) -> None:
         self.api_key_encrypted = crypto.encrypt(api_key)

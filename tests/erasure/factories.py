@@ -1,5 +1,7 @@
 """A small named cast for erasure tests."""
 
+import zlib
+
 from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
@@ -17,17 +19,25 @@ SYSTEM = Actor.system("tests")
 API_KEY = "canary-KEY-7f3a-do-not-leak"
 
 
+ACME_APP_ID = "1234567890123"
+
+
 def make_account(
     label: str = "acme", base_url: str = "http://127.0.0.1:9", **kw: str
 ) -> HeapAccount:
+    """An account; without an app_id, acme's, or one of the label's own (one app per host)."""
     return heap_account_create(
         label=label,
-        app_id=kw.pop("app_id", "1234567890123"),
+        app_id=kw.pop("app_id", ACME_APP_ID if label == "acme" else app_id_for(label)),
         api_key=kw.pop("api_key", API_KEY),
         actor=SYSTEM,
         deletion_base_url=base_url,
         ingestion_base_url=base_url,
     )
+
+
+def app_id_for(label: str) -> str:
+    return str(10**12 + zlib.crc32(label.encode()))
 
 
 def make_request(

@@ -31,6 +31,8 @@ ROLES = {
 MAY_EXPORT = ["officer", "auditor"]
 MAY_NOT_EXPORT = ["approver", "administrator"]
 
+BETA_APP_ID = "2234567890123"  # a second Heap app the sandbox knows
+
 
 def logged_in(user: User) -> Client:
     client = Client()
@@ -68,9 +70,11 @@ def auditor_client(client_as: Callable[[str], Client]) -> Client:
 
 @pytest.fixture
 def heap() -> Iterator[HeapSandbox]:
-    """A Heap sandbox on a free local port that confirms deletions at the first poll."""
+    """A Heap sandbox on a free local port that confirms deletions at the first poll; it knows
+    two apps, for requests whose subjects are in two Heap accounts."""
     cache.clear()  # no access token left from another sandbox in the shared file cache
-    with Sandbox(SandboxConfig(accounts={APP_ID: API_KEY}, complete_after=0)) as sandbox:
+    apps = {APP_ID: API_KEY, BETA_APP_ID: API_KEY}
+    with Sandbox(SandboxConfig(accounts=apps, complete_after=0)) as sandbox:
         yield HeapSandbox(sandbox)
 
 

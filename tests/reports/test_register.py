@@ -12,9 +12,8 @@ from heapprivacy.erasure.lifecycle.subjects import subject_parse
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
 from heapprivacy.reports.filters import Period
 from heapprivacy.reports.register import COLUMNS, register_csv
-from tests.erasure.conftest import APP_ID
 from tests.erasure.factories import SYSTEM, make_account, make_request
-from tests.reports.conftest import run_to_completion
+from tests.reports.conftest import BETA_APP_ID, run_to_completion
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +117,7 @@ def test_an_extended_request_is_judged_against_its_extended_deadline(completed_r
 
 
 def test_a_request_sent_in_two_batches_lists_both_deletion_ids(account, officer) -> None:
-    other = make_account("beta", account.deletion_base_url, app_id=APP_ID)
+    other = make_account("beta", account.deletion_base_url, app_id=BETA_APP_ID)
     request = make_request(account, ["alice@example.com"])
     subjects_add(request, other, [subject_parse("identity", "alice@example.com")])
     request_approve(request, actor=SYSTEM)
