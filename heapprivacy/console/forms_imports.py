@@ -28,7 +28,11 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         accounts = HeapAccount.objects.filter(is_active=True).order_by("label")
-        cast(forms.ModelChoiceField, self.fields["account"]).queryset = accounts
+        field = cast(forms.ModelChoiceField, self.fields["account"])
+        field.queryset = accounts
+        only = list(accounts[:2])
+        if len(only) == 1:  # the one account there is: nothing to choose
+            field.initial = only[0].pk
 
     def clean_file(self) -> UploadedFile:
         file = self.cleaned_data["file"]

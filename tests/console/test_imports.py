@@ -115,6 +115,16 @@ def test_only_active_accounts_are_offered(officer_client: Client, account: HeapA
     assert response.context["form"].fields["account"].queryset.get() == account
 
 
+def test_the_only_active_account_is_chosen_already(
+    officer_client: Client, account: HeapAccount
+) -> None:
+    assert officer_client.get("/imports/").context["form"]["account"].initial == account.pk
+
+    make_account("beta")
+
+    assert officer_client.get("/imports/").context["form"]["account"].initial is None
+
+
 # --- Upload and preview -----------------------------------------------------------------------
 
 
