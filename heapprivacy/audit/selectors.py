@@ -44,9 +44,7 @@ def _chain_dicts_postgresql(events: QuerySet[AuditEvent]) -> Generator[dict[str,
         at_text=Func(F("at"), template=_AT_UTC_TEXT, output_field=TextField()),
         details_text=Cast("details", TextField()),
     )
-    columns = [
-        {"at": "at_text", "details": "details_text"}.get(name, name) for name in EXPORT_FIELDS
-    ]
+    columns = [_AS_TEXT.get(name, name) for name in EXPORT_FIELDS]
     sql, params = texts.values_list(*columns).query.sql_with_params()
     details = EXPORT_FIELDS.index("details")
     with connection.chunked_cursor() as cursor:

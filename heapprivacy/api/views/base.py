@@ -79,8 +79,8 @@ def client_of(request: Request) -> ApiClient | None:
 
 def authenticated_client(request: Request) -> ApiClient:
     """The client of a call that passed authentication and its scope check."""
-    client = request.auth
-    if not isinstance(client, ApiClient):
+    client = client_of(request)
+    if client is None:
         raise TypeError("the operation ran without an authenticated API client")
     return client
 
@@ -92,5 +92,7 @@ def validated(serializer_class: type[Serializer], data: Any) -> dict[str, Any]:
     return serializer.validated_data
 
 
-def client_actor(client: ApiClient) -> Actor:
+def client_actor(request: Request) -> Actor:
+    """The audit actor of the call's authenticated client."""
+    client = authenticated_client(request)
     return Actor.for_api_client(str(client.pk), client.name)

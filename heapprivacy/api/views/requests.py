@@ -84,7 +84,7 @@ class RequestsApi(ApiView):
                 jurisdiction=data["jurisdiction"],
                 account=data["heap_account"],
                 subjects=data["subjects"],
-                actor=client_actor(authenticated_client(request)),
+                actor=client_actor(request),
                 received_at=data.get("received_at"),
                 requester_email=data["requester_email"],
                 external_ref=data["external_ref"],
@@ -140,7 +140,7 @@ class RequestApproveApi(ApiView):
     def post(self, request: Request, reference: str) -> Response:
         erasure_request = selectors.request_found(reference)
         self.audit_request_ref = erasure_request.reference
-        request_approve(erasure_request, actor=client_actor(authenticated_client(request)))
+        request_approve(erasure_request, actor=client_actor(request))
         return request_answer(request, reference)
 
 
@@ -161,7 +161,7 @@ class RequestRejectApi(ApiView):
         data = validated(RequestRejectIn, request.data)
         request_reject(
             erasure_request,
-            actor=client_actor(authenticated_client(request)),
+            actor=client_actor(request),
             reason_code=data["reason_code"],
             note=data["note"],
         )

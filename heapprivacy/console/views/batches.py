@@ -5,6 +5,7 @@ committed (`delay_on_commit`). The nudge is only a shortcut: the sweeps find the
 is lost.
 """
 
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -14,9 +15,10 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from heapprivacy.accounts.access import StaffRequest, access_denied, permission_required
+from heapprivacy.accounts.access import StaffRequest, permission_required
 from heapprivacy.audit.actors import Actor
 from heapprivacy.console import selectors
+from heapprivacy.console.actions import action_apply
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
 from heapprivacy.erasure.pipeline.batches import (
     batch_approve,
@@ -33,7 +35,6 @@ from heapprivacy.erasure.pipeline.payloads import (
 from heapprivacy.erasure.pipeline.policy import MAX_BATCH_SIZE
 from heapprivacy.erasure.tasks import poll_batch, submit_batch
 from heapprivacy.heap.client import encode_json
-from heapprivacy.refusals import ActionRefused, ActorRefused
 
 Batch = DeletionBatch.State
 MEMBERS_SHOWN = 50
@@ -150,15 +151,11 @@ def batch_release_view(request: StaffRequest) -> HttpResponse:
 @permission_required("erasure.retry_batch")
 def batch_retry_view(request: StaffRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(DeletionBatch, pk=batch_id)
-    try:
-        batch_retry(batch, actor=Actor.for_user(request.user))
-    except ActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
+    retry = partial(batch_retry, batch, actor=Actor.for_user(request.user))
+    if action_apply(request, retry, f"Batch #{batch.pk} will be retried."):
         # Heap already holds a deletion request: ask about it again; otherwise send the batch.
         task = poll_batch if batch.deletion_request_id else submit_batch
         task.delay_on_commit(batch.pk)  # type: ignore[attr-defined]  # not in celery-types yet
-        messages.success(request, f"Batch #{batch.pk} will be retried.")
     return redirect("console:batch_detail", batch_id=batch.pk)
 
 
@@ -166,15 +163,9 @@ def batch_retry_view(request: StaffRequest, batch_id: int) -> HttpResponse:
 @permission_required("erasure.approve_batch")
 def batch_approve_view(request: StaffRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(DeletionBatch, pk=batch_id)
-    try:
-        batch_approve(batch, actor=Actor.for_user(request.user))
-    except ActorRefused as refused:
-        access_denied(request, str(refused))
-    except ActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
+    approve = partial(batch_approve, batch, actor=Actor.for_user(request.user))
+    if action_apply(request, approve, f"Batch #{batch.pk} approved: it will be sent to Heap."):
         submit_batch.delay_on_commit(batch.pk)  # type: ignore[attr-defined]  # not in celery-types yet
-        messages.success(request, f"Batch #{batch.pk} approved: it will be sent to Heap.")
     return redirect("console:batch_detail", batch_id=batch.pk)
 
 

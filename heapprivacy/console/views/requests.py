@@ -1,17 +1,15 @@
 """Requests: the list, one request's page, and the actions officers take on it."""
 
-from collections.abc import Callable
-
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from heapprivacy.accounts.access import StaffRequest, access_denied, permission_required
+from heapprivacy.accounts.access import StaffRequest, permission_required
 from heapprivacy.audit.actors import Actor
 from heapprivacy.console import selectors
+from heapprivacy.console.actions import action_apply
 from heapprivacy.console.forms import (
     ClockForm,
     ExtendForm,
@@ -37,7 +35,6 @@ from heapprivacy.erasure.lifecycle.requests import (
 )
 from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.erasure.selectors import request_timeline
-from heapprivacy.refusals import ActionRefused, ActorRefused
 
 SUBJECTS_SHOWN = 50
 
@@ -99,7 +96,7 @@ def request_verify_view(request: StaffRequest, reference: str) -> HttpResponse:
             note_id=note_id,
         )
 
-    _apply(request, verify, "Marked verified.")
+    action_apply(request, verify, "Marked verified.")
     return redirect("console:request_detail", reference=reference)
 
 
@@ -107,7 +104,7 @@ def request_verify_view(request: StaffRequest, reference: str) -> HttpResponse:
 @permission_required("erasure.decide_request")
 def request_approve_view(request: StaffRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(ErasureRequest, reference=reference)
-    _apply(
+    action_apply(
         request,
         lambda: request_approve(erasure_request, actor=Actor.for_user(request.user)),
         "Approved: its subjects are queued for the next batch.",
@@ -122,7 +119,7 @@ def request_reject_view(request: StaffRequest, reference: str) -> HttpResponse:
     form = RejectForm(request.POST, prefix="reject")
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
-    _apply(
+    action_apply(
         request,
         lambda: request_reject(
             erasure_request,
@@ -142,7 +139,7 @@ def request_extend_view(request: StaffRequest, reference: str) -> HttpResponse:
     form = ExtendForm(request.POST, prefix="extend")
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
-    _apply(
+    action_apply(
         request,
         lambda: request_extend(
             erasure_request, actor=Actor.for_user(request.user), reason=form.cleaned_data["reason"]
@@ -165,7 +162,7 @@ def request_clock_view(request: StaffRequest, reference: str) -> HttpResponse:
         "pause": lambda: request_clock_pause(erasure_request, actor=actor),
         "resume": lambda: request_clock_resume(erasure_request, actor=actor),
     }[form.cleaned_data["action"]]
-    _apply(request, change, "The legal clock and the deadlines are updated.")
+    action_apply(request, change, "The legal clock and the deadlines are updated.")
     return redirect("console:request_detail", reference=reference)
 
 
@@ -173,7 +170,7 @@ def request_clock_view(request: StaffRequest, reference: str) -> HttpResponse:
 @permission_required("erasure.cancel_request")
 def request_cancel_view(request: StaffRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(ErasureRequest, reference=reference)
-    _apply(
+    action_apply(
         request,
         lambda: request_cancel(erasure_request, actor=Actor.for_user(request.user)),
         "Cancelled.",
@@ -196,18 +193,3 @@ def request_note_view(request: StaffRequest, reference: str) -> HttpResponse:
     )
     messages.success(request, "Note added.")
     return redirect("console:request_detail", reference=reference)
-
-
-def _apply(request: StaffRequest, action: Callable[[], object], success: str) -> None:
-    """Run a service atomically. Its refusal leaves nothing behind: one of who asks (four eyes)
-    is a 403, audited; one of the request's state (a transition or a clock change that no longer
-    applies) a message. Anything else is a bug, and an error page."""
-    try:
-        with transaction.atomic():
-            action()
-    except ActorRefused as refused:
-        access_denied(request, str(refused))
-    except ActionRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, success)

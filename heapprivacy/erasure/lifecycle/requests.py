@@ -32,7 +32,7 @@ from heapprivacy.erasure.selectors import batch_request_ids
 from heapprivacy.erasure.signals import request_completed, request_rejected
 from heapprivacy.refusals import ActionRefused, ActorRefused
 
-SUBJECT_CHUNK = 5_000
+SUBJECT_CHUNK = 5_000  # bulk_create in chunks keeps memory flat (DESIGN.md, performance notes)
 # Why a request may be rejected: (reason_code, what officers read). notifications/notices.py
 # words each for the subject.
 REJECTION_REASONS = [
@@ -42,7 +42,7 @@ REJECTION_REASONS = [
     ("manifestly_unfounded", "Manifestly unfounded or excessive"),
     ("duplicate", "Duplicate of another request"),
     ("other", "Other"),
-]  # bulk_create in chunks keeps memory flat (DESIGN.md, performance notes)
+]
 
 
 class ReceivedInFuture(ValueError):
