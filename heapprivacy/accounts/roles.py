@@ -31,7 +31,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "erasure.retry_batch",
         "reports.export_reports",
     ],
-    Role.APPROVER: [*READ, "erasure.approve_batch"],
+    # The second pair of eyes: decides requests (approve or reject) and approves large batches.
+    Role.APPROVER: [*READ, "erasure.decide_request", "erasure.approve_batch"],
     Role.AUDITOR: [*READ, "reports.export_reports"],
     Role.ADMINISTRATOR: [
         "erasure.view_heapaccount",

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.erasure.lifecycle.requests import REJECTION_REASONS
+from heapprivacy.erasure.lifecycle.requests import REASONS_NEEDING_A_NOTE, REJECTION_REASONS
 from heapprivacy.erasure.lifecycle.subjects import InvalidSubject, SubjectInput, subject_parse
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
 from heapprivacy.heap.validation import MAX_DELETION_USERS
@@ -125,6 +125,20 @@ class RequestFilterIn(serializers.Serializer):
         return {**super().get_fields(), "jurisdiction": jurisdiction}
 
 
+class RequestApproveIn(serializers.Serializer):
+    verification_override = serializers.CharField(
+        max_length=4000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=(
+            "Required to approve a request still in state `received` (its requester's identity "
+            "not verified here): why it may be approved anyway, e.g. how your system verified "
+            "the requester. Kept on the request and shown on its certificate."
+        ),
+    )
+
+
 class RequestRejectIn(serializers.Serializer):
     reason_code = serializers.ChoiceField(choices=REJECTION_REASONS)
     note = serializers.CharField(
@@ -132,8 +146,16 @@ class RequestRejectIn(serializers.Serializer):
         required=False,
         default="",
         allow_blank=True,
-        help_text="Kept on the request for officers; never written to the audit trail.",
+        help_text=(
+            "Kept on the request; never written to the audit trail. Required with reason "
+            "`other`: the subject's email gives it as the reason."
+        ),
     )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data["reason_code"] in REASONS_NEEDING_A_NOTE and not data["note"].strip():
+            raise serializers.ValidationError({"note": "Required with this reason_code."})
+        return data
 
 
 # --- requests: outputs ----------------------------------------------------------------------

@@ -5,7 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 
-from heapprivacy.erasure.lifecycle.requests import REJECTION_REASONS
+from heapprivacy.erasure.lifecycle.requests import REASONS_NEEDING_A_NOTE, REJECTION_REASONS
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount
 
 ORDERINGS = {
@@ -60,10 +60,36 @@ class VerifyForm(forms.Form):
     )
 
 
+class ApproveForm(forms.Form):
+    """The override is asked for only when nobody has verified the requester's identity."""
+
+    verification_override = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why approve without verifying the requester's identity?",
+    )
+
+
 class RejectForm(forms.Form):
     reason_code = forms.ChoiceField(choices=REJECTION_REASONS, label="Reason")
     note = forms.CharField(
-        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Note (required for “Other”: the subject's email gives it as the reason)",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("reason_code") in REASONS_NEEDING_A_NOTE and not data.get("note", "").strip():
+            self.add_error("note", "Say why: the subject reads this note.")
+        return data
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), label="Reason for cancelling"
     )
 
 

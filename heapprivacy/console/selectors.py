@@ -9,7 +9,7 @@ from django.utils import timezone
 from heapprivacy.erasure import selectors as erasure_selectors
 from heapprivacy.erasure.legal import due
 from heapprivacy.erasure.legal.due import open_with_deadline
-from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, Subject
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
 from heapprivacy.erasure.records.retention import pseudonym
 from heapprivacy.erasure.selectors import subject_counts
 from heapprivacy.pseudonyms import subject_pseudonym
@@ -103,6 +103,12 @@ def _page_from_the_end(queryset: QuerySet, number: int, start: int, count: int) 
 def request_subject_counts(request: ErasureRequest) -> dict[str, int]:
     """The states its subjects are in, with how many (states with none left out)."""
     return {state: count for state, count in subject_counts(request).items() if count}
+
+
+def request_account(request: ErasureRequest) -> HeapAccount | None:
+    """The Heap account its subjects go to (one per request); None before it has any."""
+    subject = request.subjects.select_related("account").order_by("pk").first()
+    return subject.account if subject else None
 
 
 def request_batches(request: ErasureRequest) -> QuerySet[DeletionBatch]:

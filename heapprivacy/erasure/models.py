@@ -131,6 +131,8 @@ class ErasureRequest(models.Model):
     extended_at = models.DateTimeField(null=True, blank=True)
     extension_reason = models.TextField(blank=True)
     due_override_reason = models.TextField(blank=True)
+    # Why it was approved though nobody verified the requester's identity (the officer's words).
+    verification_override = models.TextField(blank=True)
     latest_safe_submit = models.DateTimeField(null=True, blank=True, db_index=True)
     # How many subjects the request names: set as they are added (only before the decision),
     # and how many of them Heap has confirmed erased, counted as each batch completes

@@ -37,6 +37,7 @@ REASONS = {
     "manifestly_unfounded": "We consider the request manifestly unfounded or excessive.",
     "duplicate": "It repeats another request of yours, which we are handling or have answered.",
 }
+# "other" has no words of its own: the officer's note (required for it) is the reason given.
 OTHER_REASON = "We cannot act on your request. Reply to this email if you would like to know more."
 
 
@@ -59,7 +60,7 @@ def rejection_notify(request: ErasureRequest) -> Notification | None:
         REJECTION,
         request,
         f"We cannot act on your request to erase your data ({request.reference})",
-        reason=REASONS.get(request.reason_code, OTHER_REASON),
+        reason=REASONS.get(request.reason_code) or request.decision_note.strip() or OTHER_REASON,
         complaint_right=route.right,
         authorities=[
             {"name": authority.name, "url": authority.url, "phone": authority.phone}

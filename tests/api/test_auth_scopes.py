@@ -19,7 +19,7 @@ OPERATIONS = [
     ("POST", "/api/v1/requests", Scope.REQUESTS_CREATE, 400),
     ("GET", "/api/v1/requests", Scope.REQUESTS_READ, 200),
     ("GET", f"/api/v1/requests/{REFERENCE}", Scope.REQUESTS_READ, 200),
-    ("POST", f"/api/v1/requests/{REFERENCE}/approve", Scope.REQUESTS_DECIDE, 200),
+    ("POST", f"/api/v1/requests/{REFERENCE}/approve", Scope.REQUESTS_DECIDE, 409),
     ("POST", f"/api/v1/requests/{REFERENCE}/reject", Scope.REQUESTS_DECIDE, 400),
     ("GET", "/api/v1/batches", Scope.BATCHES_READ, 200),
     ("GET", "/api/v1/audit", Scope.AUDIT_READ, 200),

@@ -3,10 +3,10 @@
 import pytest
 
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.erasure.lifecycle.requests import REJECTION_REASONS
+from heapprivacy.erasure.lifecycle.requests import REJECTION_REASONS, request_verify
 from heapprivacy.erasure.models import ErasureRequest, Subject
 from tests.api.conftest import Caller, fields, problem
-from tests.erasure.factories import make_request
+from tests.erasure.factories import SYSTEM, make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +24,14 @@ def reload(request: ErasureRequest) -> ErasureRequest:
     return ErasureRequest.objects.get(pk=request.pk)
 
 
-def test_approving_queues_the_subjects_and_answers_the_request(
+OVERRIDE = {"verification_override": "the requester signed in to our app to ask"}
+
+
+def test_approving_a_verified_request_queues_the_subjects_and_answers_the_request(
     api: Caller, received: ErasureRequest
 ) -> None:
+    request_verify(received, actor=SYSTEM, method="email_link")
+
     response = api.post(url(received, "approve"))
 
     assert response.status_code == 200
@@ -36,12 +41,27 @@ def test_approving_queues_the_subjects_and_answers_the_request(
     assert (event.actor_kind, event.details) == ("api_client", {"subjects_queued": 2})
 
 
+def test_approving_an_unverified_request_needs_the_reason_for_the_override(
+    api: Caller, received: ErasureRequest
+) -> None:
+    refused = api.post(url(received, "approve"))
+    assert refused.status_code == 409
+    assert "is not verified" in problem(refused)["detail"]
+
+    response = api.post(url(received, "approve"), OVERRIDE)
+
+    assert response.status_code == 200
+    assert reload(received).verification_override == OVERRIDE["verification_override"]
+    event = AuditEvent.objects.get(action="request.approved")
+    assert event.details == {"subjects_queued": 2, "verification_overridden": True}
+
+
 def test_approving_twice_is_a_409_problem_and_changes_nothing(
     api: Caller, received: ErasureRequest
 ) -> None:
-    api.post(url(received, "approve"))
+    api.post(url(received, "approve"), OVERRIDE)
 
-    response = api.post(url(received, "approve"))
+    response = api.post(url(received, "approve"), OVERRIDE)
 
     assert response.status_code == 409
     body = problem(response)
@@ -74,7 +94,13 @@ def test_the_rejection_note_stays_off_the_audit_trail(
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({}, "reason_code"), ({"reason_code": "whim"}, "reason_code"), (None, "reason_code")],
+    [
+        ({}, "reason_code"),
+        ({"reason_code": "whim"}, "reason_code"),
+        (None, "reason_code"),
+        ({"reason_code": "other"}, "note"),
+        ({"reason_code": "other", "note": " "}, "note"),
+    ],
 )
 def test_a_rejection_without_a_known_reason_is_refused(
     api: Caller, received: ErasureRequest, body: dict | None, field: str
@@ -87,9 +113,9 @@ def test_a_rejection_without_a_known_reason_is_refused(
 
 
 def test_rejecting_an_approved_request_is_a_409(api: Caller, received: ErasureRequest) -> None:
-    api.post(url(received, "approve"))
+    api.post(url(received, "approve"), OVERRIDE)
 
-    response = api.post(url(received, "reject"), {"reason_code": "other"})
+    response = api.post(url(received, "reject"), {"reason_code": "duplicate"})
 
     assert response.status_code == 409
     assert reload(received).state == "approved"

@@ -96,7 +96,10 @@ def test_it_filters(
         "ccpa": make_request(account, jurisdiction="CCPA", received_at=_at("2026-01-15")),
         "approved": make_request(account, received_at=_at("2026-01-20")),
     }
-    api.post(f"/api/v1/requests/{rows['approved'].reference}/approve")
+    api.post(
+        f"/api/v1/requests/{rows['approved'].reference}/approve",
+        {"verification_override": "verified by the CRM"},
+    )
 
     response = api.get(URL, filters)
 

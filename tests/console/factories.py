@@ -20,13 +20,13 @@ from heapprivacy.erasure.models import (
 )
 from heapprivacy.erasure.pipeline.batches import batches_release
 from heapprivacy.erasure.pipeline.payloads import payload_sha256, payload_users
-from tests.erasure.factories import SYSTEM, make_request
+from tests.erasure.factories import SYSTEM, make_verified
 
 
 def approved(
     account: HeapAccount, identities: Iterable[str] = ("alice@example.com",), by: Actor = SYSTEM
 ) -> ErasureRequest:
-    request = make_request(account, list(identities))
+    request = make_verified(account, list(identities))
     request_approve(request, actor=by)
     return request
 

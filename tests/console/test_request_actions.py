@@ -6,6 +6,7 @@ from django.test import Client
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.models import AuditEvent
+from heapprivacy.erasure.lifecycle.requests import request_verify
 from heapprivacy.erasure.models import ErasureRequest, RequestNote, Subject
 from tests.erasure.factories import make_account, make_request
 from tests.support.cast import logged_in
@@ -16,6 +17,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def erasure_request(db: None) -> ErasureRequest:
     return make_request(make_account(), ["alice@example.com"])
+
+
+@pytest.fixture
+def verified_request(erasure_request: ErasureRequest) -> ErasureRequest:
+    request_verify(erasure_request, actor=Actor.system("intake"), method="email_link")
+    return erasure_request
 
 
 def url(request: ErasureRequest, action: str) -> str:
@@ -42,13 +49,46 @@ def test_an_officer_verifies_with_a_method_and_the_note_stays_off_the_audit_trai
     assert "Jo Doe" not in str(event.details)
 
 
-def test_an_officer_approves_and_the_subjects_are_queued(
+def test_an_officer_approves_a_verified_request_and_the_subjects_are_queued(
+    officer_client: Client, verified_request: ErasureRequest
+) -> None:
+    officer_client.post(url(verified_request, "approve"))
+
+    assert reload(verified_request).state == ErasureRequest.State.APPROVED
+    assert list(Subject.objects.values_list("state", flat=True)) == [Subject.State.QUEUED]
+
+
+def test_an_approver_approves_a_request(
+    approver_client: Client, verified_request: ErasureRequest
+) -> None:
+    approver_client.post(url(verified_request, "approve"))
+
+    assert reload(verified_request).state == ErasureRequest.State.APPROVED
+
+
+def test_an_unverified_request_is_not_approved_without_an_override_reason(
     officer_client: Client, erasure_request: ErasureRequest
 ) -> None:
-    officer_client.post(url(erasure_request, "approve"))
+    response = officer_client.post(url(erasure_request, "approve"), follow=True)
 
-    assert reload(erasure_request).state == ErasureRequest.State.APPROVED
-    assert list(Subject.objects.values_list("state", flat=True)) == [Subject.State.QUEUED]
+    assert reload(erasure_request).state == ErasureRequest.State.RECEIVED
+    assert b"is not verified" in response.content
+    assert not AuditEvent.objects.filter(action="request.approved").exists()
+
+
+def test_an_unverified_request_is_approved_with_an_override_reason_kept_and_audited(
+    officer_client: Client, erasure_request: ErasureRequest
+) -> None:
+    officer_client.post(
+        url(erasure_request, "approve"),
+        {"approve-verification_override": "the account holder wrote from the account's address"},
+    )
+
+    approved = reload(erasure_request)
+    assert approved.state == ErasureRequest.State.APPROVED
+    assert approved.verification_override.startswith("the account holder wrote")
+    event = AuditEvent.objects.get(action="request.approved")
+    assert event.details == {"subjects_queued": 1, "verification_overridden": True}
 
 
 def test_the_creator_of_a_request_may_not_approve_it(officer: User) -> None:
@@ -59,6 +99,17 @@ def test_the_creator_of_a_request_may_not_approve_it(officer: User) -> None:
     assert response.status_code == 403
     assert reload(request).state == ErasureRequest.State.RECEIVED
     assert AuditEvent.objects.filter(action="access.denied").exists()
+
+
+def test_rejecting_for_other_without_a_note_is_refused_with_the_reason(
+    officer_client: Client, erasure_request: ErasureRequest
+) -> None:
+    response = officer_client.post(
+        url(erasure_request, "reject"), {"reject-reason_code": "other"}, follow=True
+    )
+
+    assert reload(erasure_request).state == ErasureRequest.State.RECEIVED
+    assert b"the subject reads this note" in response.content
 
 
 def test_an_officer_rejects_with_a_reason(
@@ -77,9 +128,11 @@ def test_an_officer_rejects_with_a_reason(
 def test_a_rejection_without_a_known_reason_is_refused(
     officer_client: Client, erasure_request: ErasureRequest
 ) -> None:
-    response = officer_client.post(url(erasure_request, "reject"), {"reject-reason_code": "whim"})
+    response = officer_client.post(
+        url(erasure_request, "reject"), {"reject-reason_code": "whim"}, follow=True
+    )
 
-    assert response.status_code == 400
+    assert b"Select a valid choice" in response.content
     assert reload(erasure_request).state == ErasureRequest.State.RECEIVED
 
 
@@ -93,11 +146,11 @@ def test_a_verification_with_an_unknown_method_is_refused(
 
 
 def test_approving_twice_says_so_and_changes_nothing(
-    officer_client: Client, erasure_request: ErasureRequest
+    officer_client: Client, verified_request: ErasureRequest
 ) -> None:
-    officer_client.post(url(erasure_request, "approve"))
+    officer_client.post(url(verified_request, "approve"))
 
-    response = officer_client.post(url(erasure_request, "approve"), follow=True)
+    response = officer_client.post(url(verified_request, "approve"), follow=True)
 
     assert b"cannot approve from state approved" in response.content
     assert AuditEvent.objects.filter(action="request.approved").count() == 1
@@ -115,12 +168,24 @@ def test_a_refused_verification_leaves_no_note_behind(
     assert not RequestNote.objects.filter(text="again").exists()
 
 
-def test_an_officer_cancels_a_request(
-    officer_client: Client, erasure_request: ErasureRequest
+def test_an_officer_cancels_a_request_with_a_reason_kept_as_a_note(
+    officer_client: Client, officer: User, erasure_request: ErasureRequest
 ) -> None:
-    officer_client.post(url(erasure_request, "cancel"))
+    officer_client.post(url(erasure_request, "cancel"), {"cancel-reason": "sent twice by the CRM"})
 
     assert reload(erasure_request).state == ErasureRequest.State.CANCELLED
+    note = RequestNote.objects.get()
+    assert (note.text, note.author) == ("sent twice by the CRM", officer)
+    assert AuditEvent.objects.get(action="request.cancelled").details == {"note_id": note.pk}
+
+
+def test_cancelling_without_a_reason_is_refused(
+    officer_client: Client, erasure_request: ErasureRequest
+) -> None:
+    response = officer_client.post(url(erasure_request, "cancel"), {}, follow=True)
+
+    assert reload(erasure_request).state == ErasureRequest.State.RECEIVED
+    assert b"This field is required" in response.content
 
 
 def test_an_officer_adds_a_note_recorded_by_id(
@@ -139,15 +204,22 @@ def test_an_empty_note_is_refused(officer_client: Client, erasure_request: Erasu
 
 ACTIONS = [
     ("verify", {"verify-method": "document"}),
-    ("approve", {}),
-    ("reject", {"reject-reason_code": "other"}),
-    ("cancel", {}),
+    ("approve", {"approve-verification_override": "x"}),
+    ("reject", {"reject-reason_code": "other", "reject-note": "x"}),
+    ("cancel", {"cancel-reason": "x"}),
     ("note", {"text": "x"}),
+]
+# The Approver decides requests (approve, reject) and does nothing else to them.
+DECISIONS = {"approve", "reject"}
+REFUSED = [
+    (role, action, data)
+    for action, data in ACTIONS
+    for role in ("auditor", "approver", "administrator")
+    if not (role == "approver" and action in DECISIONS)
 ]
 
 
-@pytest.mark.parametrize(("action", "data"), ACTIONS)
-@pytest.mark.parametrize("role", ["auditor", "approver", "administrator"])
+@pytest.mark.parametrize(("role", "action", "data"), REFUSED)
 def test_roles_without_the_permission_get_403_and_the_refusal_is_audited(
     role_clients: dict[str, Client],
     erasure_request: ErasureRequest,

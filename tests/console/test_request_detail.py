@@ -2,14 +2,20 @@ import pytest
 from django.test import Client
 
 from heapprivacy.audit.actors import Actor
-from heapprivacy.erasure.lifecycle.requests import request_approve
-from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
+from heapprivacy.erasure.lifecycle.requests import request_approve, request_verify
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount
 from heapprivacy.erasure.pipeline import packing
 from tests.erasure.factories import SYSTEM, make_account, make_erased, make_request
 
 pytestmark = pytest.mark.django_db
 
-ACTION_BUTTONS = [b"Mark verified", b"Approve erasure", b"Reject", b"Cancel request", b"Add note"]
+ACTION_BUTTONS = [
+    b"Mark verified",
+    b"Approve unverified",
+    b"Reject",
+    b"Cancel request",
+    b"Add note",
+]
 
 
 def page(client: Client, request: ErasureRequest) -> bytes:
@@ -24,12 +30,69 @@ def test_an_officer_sees_every_action_on_a_received_request(officer_client: Clie
     assert all(button in content for button in ACTION_BUTTONS)
 
 
-@pytest.mark.parametrize("role", ["auditor", "approver"])
-def test_readers_see_no_action_buttons(role_clients: dict[str, Client], role: str) -> None:
-    content = page(role_clients[role], make_request(make_account()))
+def test_an_auditor_sees_no_action_buttons(auditor_client: Client) -> None:
+    content = page(auditor_client, make_request(make_account()))
 
     assert not [button for button in ACTION_BUTTONS if button in content]
     assert b'method="post" action="/requests/' not in content
+
+
+def test_an_approver_sees_only_the_decisions(approver_client: Client) -> None:
+    request = make_request(make_account())
+    request_verify(request, actor=SYSTEM, method="email_link")
+
+    content = page(approver_client, request)
+
+    assert [button for button in [b"Approve erasure", *ACTION_BUTTONS] if button in content] == [
+        b"Approve erasure",
+        b"Reject",
+    ]
+
+
+def next_step(content: bytes) -> bytes:
+    """The page's first card of actions, without what is folded under "More actions"."""
+    start = content.index(b'aria-label="Next step"')
+    return content[start : content.index(b'class="more-actions"', start)]
+
+
+def test_a_received_request_leads_with_verification(officer_client: Client) -> None:
+    lead = next_step(page(officer_client, make_request(make_account())))
+
+    assert b"Mark verified" in lead
+    assert b"Approve" not in lead
+
+
+def test_a_verified_request_leads_with_approval_and_the_approval_asks_first(
+    officer_client: Client,
+) -> None:
+    request = make_request(make_account())
+    request_verify(request, actor=SYSTEM, method="email_link")
+
+    lead = next_step(page(officer_client, request))
+
+    assert b"Approve erasure" in lead
+    assert b"data-confirm=" in lead
+
+
+def test_irreversible_actions_ask_for_confirmation(officer_client: Client) -> None:
+    content = page(officer_client, make_request(make_account())).decode()
+
+    for action in ("approve", "reject", "cancel"):
+        form = content[content.index(f'/{action}"') :].split(">", 1)[0]
+        assert "data-confirm=" in form, action
+
+
+def test_an_approved_request_says_when_it_goes_to_heap_and_if_it_cannot(
+    officer_client: Client,
+) -> None:
+    account = make_account()
+    request = make_request(account, ["a", "b"])
+    request_approve(request, actor=SYSTEM)
+    assert b"2 subjects queued for the next batch" in next_step(page(officer_client, request))
+
+    HeapAccount.objects.filter(pk=account.pk).update(is_active=False)
+
+    assert b"its Heap account is inactive" in next_step(page(officer_client, request))
 
 
 def test_an_administrator_may_not_read_a_request(administrator_client: Client) -> None:
@@ -53,7 +116,8 @@ def test_the_creator_is_told_another_officer_must_approve(officer_client: Client
     content = page(officer_client, request)
 
     assert b"Approve erasure" not in content
-    assert b"another officer must approve it" in content
+    assert b"another officer or an approver must approve it" in content
+    assert b"Approve unverified" not in content
 
 
 def test_an_identity_is_shown_exactly_with_invisible_characters_marked(
@@ -83,7 +147,7 @@ def test_the_page_takes_the_same_queries_whatever_the_subject_count(
 ) -> None:
     request = make_request(make_account(), [f"user-{n}" for n in range(subjects)])
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         page(officer_client, request)
 
 

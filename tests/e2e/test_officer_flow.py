@@ -79,9 +79,17 @@ def test_an_officer_approves_a_request_and_sees_it_completed(
     expect(page.locator("h1 .state")).to_have_text("Received")
     page.screenshot(path=artifacts / "request-received.png", full_page=True)
 
+    page.get_by_label("Method").select_option("document")
+    page.get_by_role("button", name="Mark verified").click()
+    expect(page.locator("h1 .state")).to_have_text("Verified")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Approve erasure").click()
 
     expect(page.locator(".message.success")).to_contain_text("Approved")
+    assert asked == [
+        f"Approve {received.reference}? Its subjects will be erased in Heap; this cannot be undone."
+    ]
     expect(page.locator("h1 .state")).to_have_text("Approved")
 
     def completed_on_the_page() -> bool:

@@ -9,6 +9,7 @@ from heapprivacy.erasure.accounts import heap_account_create
 from heapprivacy.erasure.lifecycle.requests import (
     request_approve,
     request_create,
+    request_verify,
     requests_complete_finished,
 )
 from heapprivacy.erasure.lifecycle.subjects import subject_parse
@@ -51,6 +52,15 @@ def make_request(
         actor=kw.pop("actor", SYSTEM),
         **kw,
     )
+
+
+def make_verified(
+    account: HeapAccount, identities: list[str] = ("alice@example.com",), **kw: object
+) -> ErasureRequest:
+    """A request whose requester's identity was verified: ready for a person to approve."""
+    request = make_request(account, identities, **kw)
+    request_verify(request, actor=SYSTEM, method="email_link")
+    return request
 
 
 def make_erased(request: ErasureRequest) -> ErasureRequest:

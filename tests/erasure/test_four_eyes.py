@@ -15,7 +15,7 @@ from heapprivacy.erasure.lifecycle.requests import request_approve
 from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.refusals import ActorRefused
 from tests.api.conftest import Caller, client_with
-from tests.erasure.factories import make_account, make_request
+from tests.erasure.factories import make_account, make_request, make_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -31,19 +31,19 @@ def reload(request: ErasureRequest) -> ErasureRequest:
 
 def test_the_officer_who_created_a_request_may_not_approve_it(officers) -> None:
     creator, other = (Actor.for_user(user) for user in officers)
-    request = make_request(make_account(), actor=creator)
+    request = make_verified(make_account(), actor=creator)
 
     with pytest.raises(ActorRefused, match="four eyes"):
         request_approve(request, actor=creator)
 
-    assert reload(request).state == ErasureRequest.State.RECEIVED
+    assert reload(request).state == ErasureRequest.State.VERIFIED
     assert request_approve(request, actor=other) == 1
 
 
 def test_the_api_client_that_created_a_request_may_not_approve_it() -> None:
     creating, _ = client_with(Scope.REQUESTS_CREATE, Scope.REQUESTS_DECIDE)
     deciding, _ = client_with(Scope.REQUESTS_DECIDE)
-    request = make_request(make_account(), actor=Actor.for_api_client(str(creating.pk), "crm"))
+    request = make_verified(make_account(), actor=Actor.for_api_client(str(creating.pk), "crm"))
 
     with pytest.raises(ActorRefused, match="four eyes"):
         request_approve(request, actor=Actor.for_api_client(str(creating.pk), "crm"))
@@ -53,7 +53,7 @@ def test_the_api_client_that_created_a_request_may_not_approve_it() -> None:
 
 def test_a_user_and_an_api_client_with_the_same_id_are_not_the_same_actor(officers) -> None:
     user = officers[0]
-    request = make_request(make_account(), actor=Actor.for_user(user))
+    request = make_verified(make_account(), actor=Actor.for_user(user))
 
     assert request_approve(request, actor=Actor.for_api_client(str(user.pk), "crm")) == 1
 

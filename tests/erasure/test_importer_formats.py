@@ -219,7 +219,12 @@ def test_a_subject_already_in_an_open_request_is_imported_with_a_warning_naming_
 def test_a_subject_of_a_closed_request_or_another_account_gets_no_warning(
     account: HeapAccount,
 ) -> None:
-    request_cancel(make_request(account, ["carol@example.com"]), actor=ACTOR)
+    request_cancel(
+        make_request(account, ["carol@example.com"]),
+        actor=ACTOR,
+        author=None,
+        reason="the requester withdrew it",
+    )
     make_request(make_account("other"), ["bob@example.com"])
 
     report = import_fixture("duplicates.csv", account)

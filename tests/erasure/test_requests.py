@@ -84,7 +84,7 @@ def test_cancelling_an_approved_request_unqueues_its_subjects(account) -> None:
     request = make_request(account)
     request_approve(request, actor=SYSTEM)
 
-    request_cancel(request, actor=SYSTEM)
+    request_cancel(request, actor=SYSTEM, author=None, reason="the requester withdrew it")
 
     assert request.state == ErasureRequest.State.CANCELLED
     assert list(request.subjects.values_list("state", flat=True)) == [Subject.State.REJECTED]

@@ -53,6 +53,7 @@ REPLACED = {
     "decision_note",
     "extension_reason",
     "due_override_reason",
+    "verification_override",
     "pseudonymised_at",
 }
 
@@ -84,6 +85,7 @@ def alice(account: HeapAccount, officer: User) -> ErasureRequest:
     ErasureRequest.objects.filter(pk=request.pk).update(
         extension_reason="Alice asked for copies first",
         due_override_reason="Alice's lawyer called",
+        verification_override="Alice's lawyer vouched for her",
     )
     SubmissionAttempt.objects.update(message=HEAP_ERROR)
     StatusPoll.objects.update(message=HEAP_ERROR)
@@ -155,7 +157,11 @@ def test_a_request_past_retention_keeps_its_evidence_and_loses_every_personal_da
     assert verify_chain(audit_events_iter()) is None
     alice.refresh_from_db()
     assert alice.requester_email == f"hmac:{subject_pseudonym(EMAIL)}"
-    assert (alice.extension_reason, alice.due_override_reason) == (REMOVED, REMOVED)
+    assert (
+        alice.extension_reason,
+        alice.due_override_reason,
+        alice.verification_override,
+    ) == (REMOVED, REMOVED, REMOVED)
     assert alice.pseudonymised_at is not None
     assert sorted(alice.subjects.values_list("value", flat=True)) == sorted(
         f"hmac:{subject_pseudonym(value)}" for value in (DEVICE, EMAIL)
@@ -174,7 +180,12 @@ def test_the_pseudonymisation_is_audited_once_with_counts_only(alice: ErasureReq
         "retention_days": RETENTION_DAYS,
         "subjects": 2,
         "notes": 1,
-        "fields_cleared": ["requester_email", "extension_reason", "due_override_reason"],
+        "fields_cleared": [
+            "requester_email",
+            "extension_reason",
+            "due_override_reason",
+            "verification_override",
+        ],
         "heap_messages_cleared": 3,
     }
 
@@ -206,7 +217,7 @@ def test_requests_are_read_in_chunks_until_none_is_left(
     monkeypatch.setattr(retention, "REQUEST_CHUNK", 2)
     requests = [make_request(account, [f"user-{n}"], requester_email=EMAIL) for n in range(5)]
     for request in requests:
-        request_cancel(request, actor=SYSTEM)
+        request_cancel(request, actor=SYSTEM, author=None, reason="the requester withdrew it")
 
     with days_later(RETENTION_DAYS + 1):
         assert requests_pseudonymise_expired() == 5
@@ -259,7 +270,7 @@ def test_a_rejected_request_counts_from_its_decision(account: HeapAccount) -> No
 def test_a_cancelled_request_counts_from_its_cancellation_event(account: HeapAccount) -> None:
     request = make_request(account, [DEVICE], requester_email=EMAIL)
     with days_later(400):
-        request_cancel(request, actor=SYSTEM)
+        request_cancel(request, actor=SYSTEM, author=None, reason="the requester withdrew it")
 
     with days_later(400 + RETENTION_DAYS - 1):
         assert requests_pseudonymise_expired() == 0

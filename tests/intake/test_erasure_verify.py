@@ -209,7 +209,7 @@ def test_a_request_verified_meanwhile_by_an_officer_needs_no_confirming(
 
 
 def test_a_cancelled_request_is_not_verified(client: Client, emailed: str) -> None:
-    request_cancel(the_request(), actor=SYSTEM)
+    request_cancel(the_request(), actor=SYSTEM, author=None, reason="the requester withdrew it")
 
     confirm(client, emailed)
 

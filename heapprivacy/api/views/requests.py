@@ -20,6 +20,7 @@ from heapprivacy.api.models import Scope
 from heapprivacy.api.pagination import RequestCursorPagination
 from heapprivacy.api.schema import documented
 from heapprivacy.api.serializers import (
+    RequestApproveIn,
     RequestCreateIn,
     RequestDetailOut,
     RequestFilterIn,
@@ -133,14 +134,19 @@ class RequestApproveApi(ApiView):
         Scope.REQUESTS_DECIDE,
         operation_id="requests_approve",
         summary="Approve a request: its subjects are queued for the next batch",
-        request=None,
+        request=RequestApproveIn,
         responses={200: RequestOut},
-        problems=[404, 409],
+        problems=[400, 404, 409, 415],
     )
     def post(self, request: Request, reference: str) -> Response:
         erasure_request = selectors.request_found(reference)
         self.audit_request_ref = erasure_request.reference
-        request_approve(erasure_request, actor=client_actor(request))
+        data = validated(RequestApproveIn, request.data)
+        request_approve(
+            erasure_request,
+            actor=client_actor(request),
+            verification_override=data["verification_override"],
+        )
         return request_answer(request, reference)
 
 

@@ -1,6 +1,7 @@
 """Requests: the list, one request's page, and the actions officers take on it."""
 
 from django.contrib import messages
+from django.forms import Form
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,6 +12,8 @@ from heapprivacy.audit.actors import Actor
 from heapprivacy.console import selectors
 from heapprivacy.console.actions import action_apply
 from heapprivacy.console.forms import (
+    ApproveForm,
+    CancelForm,
     ClockForm,
     ExtendForm,
     NoteForm,
@@ -18,6 +21,7 @@ from heapprivacy.console.forms import (
     RequestFilterForm,
     VerifyForm,
 )
+from heapprivacy.console.next_step import is_creator, next_step
 from heapprivacy.erasure.legal.clock import (
     request_clock_pause,
     request_clock_restart,
@@ -33,7 +37,7 @@ from heapprivacy.erasure.lifecycle.requests import (
     request_reject,
     request_verify,
 )
-from heapprivacy.erasure.models import ErasureRequest
+from heapprivacy.erasure.models import ErasureRequest, Subject
 from heapprivacy.erasure.selectors import request_timeline
 
 SUBJECTS_SHOWN = 50
@@ -61,15 +65,24 @@ def request_detail(request: StaffRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(
         selectors.with_previously_erased(ErasureRequest.objects.all()), reference=reference
     )
+    subject_counts = selectors.request_subject_counts(erasure_request)
+    account = selectors.request_account(erasure_request)
+    created_it = is_creator(erasure_request, request.user)
     context = {
         "erasure_request": erasure_request,
+        "step": next_step(erasure_request, request.user, created_it=created_it),
+        "is_creator": created_it,
+        "queued_count": subject_counts.get(Subject.State.QUEUED, 0),
+        "account_active": account is None or account.is_active,
         "timeline": request_timeline(erasure_request),
-        "subject_counts": selectors.request_subject_counts(erasure_request),
+        "subject_counts": subject_counts,
         "subjects": erasure_request.subjects.with_heap_state().order_by("pk")[:SUBJECTS_SHOWN],
         "batches": selectors.request_batches(erasure_request),
         "notes": erasure_request.notes.select_related("author").order_by("created_at"),
         "verify_form": VerifyForm(prefix="verify"),
+        "approve_form": ApproveForm(prefix="approve"),
         "reject_form": RejectForm(prefix="reject"),
+        "cancel_form": CancelForm(prefix="cancel"),
         "note_form": NoteForm(),
         "extend_form": ExtendForm(prefix="extend"),
         "rule": rule_for(erasure_request.jurisdiction),
@@ -104,9 +117,16 @@ def request_verify_view(request: StaffRequest, reference: str) -> HttpResponse:
 @permission_required("erasure.decide_request")
 def request_approve_view(request: StaffRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(ErasureRequest, reference=reference)
+    form = ApproveForm(request.POST, prefix="approve")
+    if not form.is_valid():
+        return HttpResponseBadRequest(form.errors.as_text())
     action_apply(
         request,
-        lambda: request_approve(erasure_request, actor=Actor.for_user(request.user)),
+        lambda: request_approve(
+            erasure_request,
+            actor=Actor.for_user(request.user),
+            verification_override=form.cleaned_data["verification_override"],
+        ),
         "Approved: its subjects are queued for the next batch.",
     )
     return redirect("console:request_detail", reference=reference)
@@ -118,7 +138,7 @@ def request_reject_view(request: StaffRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(ErasureRequest, reference=reference)
     form = RejectForm(request.POST, prefix="reject")
     if not form.is_valid():
-        return HttpResponseBadRequest(form.errors.as_text())
+        return _refused(request, reference, form)
     action_apply(
         request,
         lambda: request_reject(
@@ -170,9 +190,17 @@ def request_clock_view(request: StaffRequest, reference: str) -> HttpResponse:
 @permission_required("erasure.cancel_request")
 def request_cancel_view(request: StaffRequest, reference: str) -> HttpResponse:
     erasure_request = get_object_or_404(ErasureRequest, reference=reference)
+    form = CancelForm(request.POST, prefix="cancel")
+    if not form.is_valid():
+        return _refused(request, reference, form)
     action_apply(
         request,
-        lambda: request_cancel(erasure_request, actor=Actor.for_user(request.user)),
+        lambda: request_cancel(
+            erasure_request,
+            actor=Actor.for_user(request.user),
+            author=request.user,
+            reason=form.cleaned_data["reason"],
+        ),
         "Cancelled.",
     )
     return redirect("console:request_detail", reference=reference)
@@ -192,4 +220,12 @@ def request_note_view(request: StaffRequest, reference: str) -> HttpResponse:
         text=form.cleaned_data["text"],
     )
     messages.success(request, "Note added.")
+    return redirect("console:request_detail", reference=reference)
+
+
+def _refused(request: StaffRequest, reference: str, form: Form) -> HttpResponse:
+    """Back to the request page with what was missing: a reason the officer left out."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
     return redirect("console:request_detail", reference=reference)

@@ -43,6 +43,8 @@ REJECTION_REASONS = [
     ("duplicate", "Duplicate of another request"),
     ("other", "Other"),
 ]
+# Reasons the subject's notice cannot explain by itself: the officer's note must say it.
+REASONS_NEEDING_A_NOTE = frozenset({"other"})
 
 
 class ReceivedInFuture(ValueError):
@@ -149,15 +151,28 @@ def request_note_add(
     return note_id
 
 
-def request_approve(request: ErasureRequest, *, actor: Actor) -> int:
+def request_approve(
+    request: ErasureRequest, *, actor: Actor, verification_override: str = ""
+) -> int:
     """Approve the request and queue its pending subjects for the next batch.
 
     Four eyes: refused (ActorRefused) to the person or API client that created the request,
     whichever door they come through. System actors (intake channels, the pipeline) are nobody's
     second pair of eyes and are not checked.
+
+    A request whose requester's identity nobody verified is approved only with an explicit
+    `verification_override`: the approver's reason, kept on the request (the certificate shows
+    it) and flagged in the audit event.
     """
     if actor.kind != ActorKind.SYSTEM and request_creator(request) == (actor.kind, actor.id):
         raise ActorRefused("four eyes: the creator of a request may not approve it")
+    override = verification_override.strip()
+    unverified = request.state == ErasureRequest.State.RECEIVED
+    if unverified and actor.kind != ActorKind.SYSTEM and not override:
+        raise ActionRefused(
+            f"{request.reference} is not verified: verify the requester's identity first, "
+            "or give the reason for approving without verification"
+        )
     now = timezone.now()
     with transaction.atomic():
         request_transition(
@@ -166,16 +181,20 @@ def request_approve(request: ErasureRequest, *, actor: Actor) -> int:
             decision=ErasureRequest.Decision.APPROVED,
             decided_at=now,
             decided_by_id=actor.user_id,
+            verification_override=override if unverified else "",
         )
         queued = request.subjects.filter(state=Subject.State.PENDING).update(
             state=Subject.State.QUEUED, queued_at=now
         )
+        details: dict[str, object] = {"subjects_queued": queued}
+        if unverified:
+            details["verification_overridden"] = bool(override)
         audit_record(
             "request.approved",
             actor=actor,
             target=request,
             request_ref=request.reference,
-            details={"subjects_queued": queued},
+            details=details,
         )
         sweeps_nudge(queued)
     return queued
@@ -192,7 +211,12 @@ def request_creator(request: ErasureRequest) -> tuple[str, str]:
 def request_reject(
     request: ErasureRequest, *, actor: Actor, reason_code: str, note: str = ""
 ) -> None:
-    """Reject with a reason code; the note stays on the request, not in the audit trail."""
+    """Reject with a reason code; the note stays on the request, not in the audit trail.
+
+    The subject is told why: a reason their notice cannot word by itself needs the note.
+    """
+    if reason_code in REASONS_NEEDING_A_NOTE and not note.strip():
+        raise ActionRefused(f'rejecting for "{reason_code}" needs a note saying why')
     now = timezone.now()
     with transaction.atomic():
         request_transition(
@@ -215,8 +239,16 @@ def request_reject(
         request_rejected.send(ErasureRequest, request=request)
 
 
-def request_cancel(request: ErasureRequest, *, actor: Actor) -> None:
-    """Cancel a request none of whose subjects has been packed into a batch yet."""
+def request_cancel(
+    request: ErasureRequest, *, actor: Actor, author: User | None, reason: str
+) -> None:
+    """Cancel a request none of whose subjects has been packed into a batch yet.
+
+    The reason is required; it is kept as a note on the request (by `author`, when a person
+    cancels) and cited by the audit event.
+    """
+    if not reason.strip():
+        raise ActionRefused("cancelling a request needs a reason")
     with transaction.atomic():
         if request.subjects.filter(batch__isnull=False).exists():
             raise ActionRefused(f"{request.reference} already has subjects on their way to Heap")
@@ -224,8 +256,15 @@ def request_cancel(request: ErasureRequest, *, actor: Actor) -> None:
         request.subjects.filter(state__in=[Subject.State.PENDING, Subject.State.QUEUED]).update(
             state=Subject.State.REJECTED
         )
+        note_id = (
+            request_note_write(request, author=author, text=reason) if author is not None else None
+        )
         audit_record(
-            "request.cancelled", actor=actor, target=request, request_ref=request.reference
+            "request.cancelled",
+            actor=actor,
+            target=request,
+            request_ref=request.reference,
+            details={"note_id": note_id} if note_id is not None else {},
         )
 
 

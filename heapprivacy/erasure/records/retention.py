@@ -11,7 +11,7 @@ What pseudonymising a request changes (once, in one transaction, audited as
 - `requester_email` and every subject's `value` become `hmac:<hex>` (the subject's hash is its
   `value_hmac`, which stays: it keeps the data deleted, see `lookups.keys_erased_before`);
 - free text that may name people becomes REMOVED: the request's notes, `decision_note`,
-  `extension_reason`, `due_override_reason`;
+  `extension_reason`, `due_override_reason`, `verification_override`;
 - Heap's messages of a batch (`SubmissionAttempt.message`, `StatusPoll.message`,
   `DeletionBatch.last_error`: Heap's error text may quote an identity) are blanked once every
   request with a subject in that batch is pseudonymised, so no retained request loses them.
@@ -79,7 +79,7 @@ logger = logging.getLogger(__name__)
 RETENTION = Actor.system("retention")
 PSEUDONYM_PREFIX = "hmac:"
 REMOVED = "[removed after retention]"
-TEXT_FIELDS = ("decision_note", "extension_reason", "due_override_reason")
+TEXT_FIELDS = ("decision_note", "extension_reason", "due_override_reason", "verification_override")
 CLOSED_STATES = (
     ErasureRequest.State.COMPLETED,
     ErasureRequest.State.REJECTED,
