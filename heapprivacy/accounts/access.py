@@ -41,9 +41,14 @@ def permission_required(permission: str) -> Callable[[View], View]:
 
 def access_denied(request: HttpRequest, reason: str) -> NoReturn:
     """Record the refusal, then raise the 403."""
+    access_denied_record(request, reason)
+    raise PermissionDenied(reason)
+
+
+def access_denied_record(request: HttpRequest, reason: str) -> None:
+    """Record a refusal the page answers itself (one request of a bulk action, say)."""
     audit_record(
         "access.denied",
         actor=Actor.for_user(request.user),
         details={"reason": reason, "method": request.method, "path": request.path[:200]},
     )
-    raise PermissionDenied(reason)

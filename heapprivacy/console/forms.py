@@ -111,3 +111,45 @@ class ClockForm(forms.Form):
     action = forms.ChoiceField(
         choices=[("restart", "Clock starts now"), ("pause", "Pause"), ("resume", "Resume")]
     )
+
+
+class BulkActionForm(forms.Form):
+    """One decision for the requests ticked on the list; the references come as `reference`."""
+
+    action = forms.ChoiceField(
+        choices=[
+            ("approve", "Approve (verified requests only)"),
+            ("reject", "Reject"),
+            ("cancel", "Cancel"),
+        ]
+    )
+    reason_code = forms.ChoiceField(
+        required=False, choices=[("", "—"), *REJECTION_REASONS], label="Rejection reason"
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Rejection note (required for \u201cOther\u201d: the subjects' emails give it)",
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for cancelling",
+    )
+    back = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        action = data.get("action")
+        if action == "reject" and not data.get("reason_code"):
+            self.add_error("reason_code", "Choose the reason for the rejection.")
+        needs_note = data.get("reason_code") in REASONS_NEEDING_A_NOTE
+        if action == "reject" and needs_note and not data.get("note", "").strip():
+            self.add_error("note", "Say why: the subjects read this note.")
+        if action == "cancel" and not data.get("reason", "").strip():
+            self.add_error("reason", "Give the reason for cancelling.")
+        if not data.get("back", "").startswith("?"):
+            data["back"] = ""
+        return data

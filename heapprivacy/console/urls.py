@@ -10,6 +10,7 @@ urlpatterns = [
     path("api-clients/", include("heapprivacy.console.api_client_urls")),
     path("imports/", include("heapprivacy.console.import_urls")),
     path("requests/", requests.request_list, name="request_list"),
+    path("requests/bulk", requests.request_bulk_view, name="request_bulk"),
     path("requests/<str:reference>/", requests.request_detail, name="request_detail"),
     path("requests/<str:reference>/verify", requests.request_verify_view, name="request_verify"),
     path("requests/<str:reference>/approve", requests.request_approve_view, name="request_approve"),

@@ -4,15 +4,18 @@ from django.contrib import messages
 from django.forms import Form
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from heapprivacy.accounts.access import StaffRequest, permission_required
+from heapprivacy.accounts.access import StaffRequest, access_denied, permission_required
 from heapprivacy.audit.actors import Actor
 from heapprivacy.console import selectors
 from heapprivacy.console.actions import action_apply
+from heapprivacy.console.bulk import BULK_ACTIONS, BULK_LIMIT, bulk_apply
 from heapprivacy.console.forms import (
     ApproveForm,
+    BulkActionForm,
     CancelForm,
     ClockForm,
     ExtendForm,
@@ -52,10 +55,48 @@ def request_list(request: StaffRequest) -> HttpResponse:
     page = selectors.page_of(selectors.with_previously_erased(requests), filters.get("page") or 1)
     query = request.GET.copy()
     query.pop("page", None)
+    bulk = BulkActionForm(initial={"back": "?" + request.GET.urlencode()}, auto_id="bulk_%s")
     return render(
         request,
         "console/request_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "bulk_form": bulk,
+            "may_bulk": any(request.user.has_perm(perm) for perm, _ in BULK_ACTIONS.values()),
+        },
+    )
+
+
+@require_POST
+@permission_required("erasure.view_erasurerequest")
+def request_bulk_view(request: StaffRequest) -> HttpResponse:
+    form = BulkActionForm(request.POST)
+    references = list(dict.fromkeys(request.POST.getlist("reference")))
+    if not form.is_valid() or not references or len(references) > BULK_LIMIT:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        if not references:
+            messages.error(request, "Tick the requests to apply the action to.")
+        if len(references) > BULK_LIMIT:
+            messages.error(request, f"At most {BULK_LIMIT} requests at a time.")
+        return redirect(reverse("console:request_list") + form.data.get("back", "")[:2000])
+    action = form.cleaned_data["action"]
+    permission, _ = BULK_ACTIONS[action]
+    if not request.user.has_perm(permission):
+        access_denied(request, permission)
+    outcomes = bulk_apply(request, action, references, form.cleaned_data)
+    return render(
+        request,
+        "console/request_bulk_result.html",
+        {
+            "action": action,
+            "outcomes": outcomes,
+            "applied": sum(outcome.applied for outcome in outcomes),
+            "back": reverse("console:request_list") + form.cleaned_data["back"],
+        },
     )
 
 
