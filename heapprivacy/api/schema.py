@@ -8,7 +8,7 @@ from drf_spectacular.extensions import (
     OpenApiSerializerExtension,
 )
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
 from heapprivacy.api.errors import PROBLEM_CONTENT_TYPE, PROBLEMS
@@ -121,3 +121,25 @@ def _problem_titles(status: int) -> str:
         for problem in PROBLEMS.values()
         if problem.status == status
     )
+
+
+# One example body per operation that takes one: the docs page shows it, ready to paste.
+EXAMPLES = {
+    "requests_create": {
+        "subjects": [
+            {"kind": "identity", "value": "jo.doe@example.com"},
+            {"kind": "user_id", "value": "8452913476225481"},
+        ],
+        "heap_account": "main",
+        "jurisdiction": "GDPR-EU",
+        "received_at": "2026-12-01T09:30:00Z",
+        "external_ref": "crm-48213",
+        "requester_email": "jo.doe@example.com",
+    },
+    "requests_approve": {"verification_override": "verified by sign-in to the customer portal"},
+    "requests_reject": {"reason_code": "not_a_subject", "note": ""},
+}
+
+
+def example_of(operation_id: str) -> list[OpenApiExample]:
+    return [OpenApiExample("Example", value=EXAMPLES[operation_id], request_only=True)]

@@ -1,11 +1,15 @@
 """/api/schema/ (OpenAPI 3, public) and /api/docs/ (the reference, plain HTML under the CSP)."""
 
+import html
 import json
+import re
 
 import pytest
 from django.test import Client
 
 from heapprivacy.api.models import Scope
+from heapprivacy.api.schema import EXAMPLES
+from heapprivacy.api.serializers import RequestApproveIn, RequestRejectIn
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +74,31 @@ def test_the_reference_page_lists_the_operations_with_no_script(client: Client) 
         assert f"{method.upper()} {path}" in page
     assert "Idempotency-Key" in page
     assert "<code>subjects</code>" in page
+
+
+def test_the_reference_page_names_no_type_it_does_not_define(client: Client) -> None:
+    page = client.get("/api/docs/").content.decode()
+    cells = " ".join(re.findall(r"<td>(.*?)</td>", page, re.S))
+    schema_names = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+
+    assert [name for name in schema_names if re.search(rf"\b{name}\b", cells)] == []
+    assert "one of “identity”" in page
+    assert "one of “identity_not_verified”, “not_a_subject”" in page
+
+
+def test_every_operation_with_a_body_shows_an_example_its_serializer_accepts(
+    client: Client,
+) -> None:
+    page = client.get("/api/docs/").content.decode()
+    examples = [
+        json.loads(html.unescape(body))
+        for body in re.findall(r'<pre class="example"><code>(.*?)</code></pre>', page, re.S)
+    ]
+
+    assert [sorted(example) for example in examples] == [
+        sorted(EXAMPLES["requests_create"]),
+        sorted(EXAMPLES["requests_approve"]),
+        sorted(EXAMPLES["requests_reject"]),
+    ]
+    assert RequestRejectIn(data=EXAMPLES["requests_reject"]).is_valid()
+    assert RequestApproveIn(data=EXAMPLES["requests_approve"]).is_valid()

@@ -6,6 +6,7 @@ Content-Security-Policy allows neither (`script-src 'self'`, `style-src 'self'`)
 itself is at /api/schema/ for tools that render it.
 """
 
+import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +18,12 @@ from heapprivacy.api.errors import PROBLEM_TYPES
 from heapprivacy.api.models import Scope
 
 METHODS = ("get", "post", "put", "patch", "delete")
+TYPES = {"string": "text", "integer": "whole number", "boolean": "true or false"}
+FORMATS = {
+    "date-time": "date and time (ISO 8601 with its offset, e.g. 2026-12-01T09:30:00Z)",
+    "email": "email address",
+    "uri": "URL",
+}
 
 
 @require_GET
@@ -44,6 +51,7 @@ def operations_of(schema: dict[str, Any]) -> list[dict[str, Any]]:
             "scope": operation.get("x-required-scope", ""),
             "parameters": operation.get("parameters", []),
             "body": _body_fields(operation, components),
+            "example": _example(operation),
             "responses": [
                 {"status": status, "description": answer.get("description", "")}
                 for status, answer in operation["responses"].items()
@@ -61,16 +69,43 @@ def _body_fields(operation: dict[str, Any], components: dict[str, Any]) -> list[
     body = components.get(reference.rsplit("/", 1)[-1], {})
     required = set(body.get("required", []))
     return [
-        {"name": name, "required": name in required, "description": _describe(field)}
+        {"name": name, "required": name in required, "description": _describe(field, components)}
         for name, field in body.get("properties", {}).items()
     ]
 
 
-def _describe(field: dict[str, Any]) -> str:
-    if "$ref" in field:
-        return field["$ref"].rsplit("/", 1)[-1]
-    kind = field.get("type", "")
-    if kind == "array":
-        kind = f"list of {_describe(field.get('items', {}))}"
+def _example(operation: dict[str, Any]) -> str:
+    """The operation's example body as indented JSON ('' when it takes no body)."""
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    examples = list(content.get("examples", {}).values())
+    return json.dumps(examples[0]["value"], indent=2) if examples else ""
+
+
+def _describe(field: dict[str, Any], components: dict[str, Any]) -> str:
+    """A field in words, with every type it names spelled out: the page defines nothing else."""
     text = field.get("description", "")
+    kind = _kind(field, components)
     return f"{kind}. {text}" if kind and text else kind or text
+
+
+def _kind(field: dict[str, Any], components: dict[str, Any]) -> str:
+    if "$ref" in field:
+        field = components.get(field["$ref"].rsplit("/", 1)[-1], {})
+    for combined in ("allOf", "oneOf"):
+        if field.get(combined):
+            return " or ".join(_kind(part, components) for part in field[combined])
+    if "enum" in field:
+        values = [f"“{value}”" for value in field["enum"] if value]
+        return "one of " + ", ".join(values) if values else "empty"
+    if field.get("type") == "array":
+        return f"list of {_kind(field.get('items', {}), components)}"
+    if field.get("type") == "object" and "properties" in field:
+        required = set(field.get("required", []))
+        parts = [
+            f"{name} ({_kind(part, components)}{', required' if name in required else ''})"
+            for name, part in field["properties"].items()
+        ]
+        return "object: " + "; ".join(parts)
+    if field.get("format") in FORMATS:
+        return FORMATS[field["format"]]
+    return TYPES.get(field.get("type", ""), field.get("type", ""))

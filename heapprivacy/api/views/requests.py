@@ -18,7 +18,7 @@ from heapprivacy.api.idempotency import (
 )
 from heapprivacy.api.models import Scope
 from heapprivacy.api.pagination import RequestCursorPagination
-from heapprivacy.api.schema import documented
+from heapprivacy.api.schema import documented, example_of
 from heapprivacy.api.serializers import (
     RequestApproveIn,
     RequestCreateIn,
@@ -58,6 +58,7 @@ class RequestsApi(ApiView):
     @documented(
         Scope.REQUESTS_CREATE,
         operation_id="requests_create",
+        examples=example_of("requests_create"),
         summary="Create a request",
         request=RequestCreateIn,
         responses={201: RequestOut},
@@ -133,6 +134,7 @@ class RequestApproveApi(ApiView):
     @documented(
         Scope.REQUESTS_DECIDE,
         operation_id="requests_approve",
+        examples=example_of("requests_approve"),
         summary="Approve a request: its subjects are queued for the next batch",
         request=RequestApproveIn,
         responses={200: RequestOut},
@@ -156,6 +158,7 @@ class RequestRejectApi(ApiView):
     @documented(
         Scope.REQUESTS_DECIDE,
         operation_id="requests_reject",
+        examples=example_of("requests_reject"),
         summary="Reject a request with a reason code",
         request=RequestRejectIn,
         responses={200: RequestOut},
