@@ -75,9 +75,7 @@ def request_bulk_view(request: StaffRequest) -> HttpResponse:
     form = BulkActionForm(request.POST)
     references = list(dict.fromkeys(request.POST.getlist("reference")))
     if not form.is_valid() or not references or len(references) > BULK_LIMIT:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _flash_errors(request, form)
         if not references:
             messages.error(request, "Tick the requests to apply the action to.")
         if len(references) > BULK_LIMIT:
@@ -266,7 +264,11 @@ def request_note_view(request: StaffRequest, reference: str) -> HttpResponse:
 
 def _refused(request: StaffRequest, reference: str, form: Form) -> HttpResponse:
     """Back to the request page with what was missing: a reason the officer left out."""
+    _flash_errors(request, form)
+    return redirect("console:request_detail", reference=reference)
+
+
+def _flash_errors(request: StaffRequest, form: Form) -> None:
     for errors in form.errors.values():
         for error in errors:
-            messages.error(request, error)
-    return redirect("console:request_detail", reference=reference)
+            messages.error(request, str(error))
