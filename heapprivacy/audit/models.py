@@ -27,7 +27,6 @@ class AuditEvent(models.Model):
     details = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
-    details_json: str  # not a field: set by reports.selectors.audit_page for the template
 
     class Meta:
         ordering = ["seq"]

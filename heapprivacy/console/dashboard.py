@@ -12,6 +12,7 @@ from heapprivacy.erasure.legal import due
 from heapprivacy.erasure.legal.due import open_with_deadline
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, StatusPoll, SubmissionAttempt
 from heapprivacy.erasure.selectors import counts_by_state
+from heapprivacy.heap.words import heap_error_words
 
 WEEKS = 12
 CHART_HEIGHT = 120
@@ -71,12 +72,13 @@ def last_heap_errors(limit: int = 10) -> list[dict[str, object]]:
     attempts = SubmissionAttempt.objects.filter(failed).order_by("-started_at")[:limit]
     polls = StatusPoll.objects.exclude(error_class="").order_by("-at")[:limit]
     errors: list[dict[str, Any]] = [
-        {"at": a.started_at, "batch": a.batch_id, "call": "user_deletion", "status": a.http_status,
-         "error": a.error_class or a.outcome}
+        {"at": a.started_at, "batch": a.batch_id, "call": "Sending the deletion",
+         "status": a.http_status,
+         "error": heap_error_words(a.error_class) if a.error_class else a.get_outcome_display()}
         for a in attempts
     ] + [
-        {"at": p.at, "batch": p.batch_id, "call": "deletion_status", "status": p.http_status,
-         "error": p.error_class}
+        {"at": p.at, "batch": p.batch_id, "call": "Checking its status", "status": p.http_status,
+         "error": heap_error_words(p.error_class)}
         for p in polls
     ]  # fmt: skip
     return sorted(errors, key=lambda error: error["at"], reverse=True)[:limit]

@@ -17,6 +17,7 @@ from heapprivacy.erasure.models import HeapAccount
 from heapprivacy.erasure.pipeline.heap import heap_client
 from heapprivacy.heap import HeapError
 from heapprivacy.heap.tokens import token_cache_key
+from heapprivacy.heap.words import heap_error_words
 
 EU_INGESTION_URL = "https://c.eu.heap-api.com"
 
@@ -62,22 +63,23 @@ def heap_account_create(
 
 def heap_account_check(account: HeapAccount, *, actor: Actor) -> tuple[bool, str]:
     """Ask Heap for an access token with the stored credentials; audit the answer."""
+    error_class, message = "", "ok"
     try:
         with heap_client(account) as client:
             client.fetch_token()
     except HeapError as error:
-        ok, message = False, f"{type(error).__name__}: {error.message}"
-    except DecryptionError as error:
-        ok, message = False, f"DecryptionError: {error}"
-    else:
-        ok, message = True, "ok"
+        error_class = type(error).__name__
+        message = f"{heap_error_words(error_class)}. Heap's answer: {error.message}"
+    except DecryptionError:
+        error_class = "DecryptionError"
+        message = heap_error_words(error_class)
     audit_record(
         "heap_account.checked",
         actor=actor,
         target=account,
-        details={"ok": ok, "error_class": "" if ok else message.split(":")[0]},
+        details={"ok": not error_class, "error_class": error_class},
     )
-    return ok, message
+    return not error_class, message
 
 
 def heap_accounts_reencrypt(*, actor: Actor) -> int:

@@ -33,6 +33,7 @@ class AuditFilterForm(PeriodForm):
         required=False,
         max_length=64,
         label="Action (or its prefix)",
+        widget=forms.TextInput(attrs={"list": "audit-actions"}),
         validators=[RegexValidator(r"^[a-z0-9_.]+$", "Dotted lowercase, like request.approved.")],
     )
 
@@ -55,6 +56,7 @@ class AuditPageForm(AuditFilterForm):
     (keyset paging: no page counts the table or skips rows with OFFSET)."""
 
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    each = forms.BooleanField(required=False, label="Every event on its own line")
 
 
 FORMAT_CHOICES = [("pdf", "PDF"), ("json", "JSON")]

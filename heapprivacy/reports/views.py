@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from heapprivacy.accounts.access import StaffRequest, permission_required
 from heapprivacy.audit.actors import Actor
+from heapprivacy.audit.describe import ACTIONS
 from heapprivacy.reports import metrics, selectors
 from heapprivacy.reports.certificates import CertificateUnavailable
 from heapprivacy.reports.exports import Export, export_filename, export_open
@@ -173,10 +174,11 @@ def audit_log(request: StaffRequest) -> HttpResponseBase:
     form = AuditPageForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
-    page = selectors.audit_page(form.filters(), form.cleaned_data["before"])
+    data = form.cleaned_data
+    page = selectors.audit_page(form.filters(), data["before"], each=data["each"])
     query = request.GET.copy()
     query.pop("before", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page, "query": query.urlencode(), "actions": ACTIONS}
     return render(request, "reports/audit_log.html", context)
 
 

@@ -51,7 +51,7 @@ def test_it_shows_every_field_of_the_batch(officer_client: Client, account, offi
     assert "acme" in page
 
 
-def test_it_shows_each_attempt_with_status_code_error_class_and_escaped_message(
+def test_it_shows_each_attempt_with_status_code_what_failed_and_escaped_message(
     officer_client: Client, account
 ) -> None:
     batch = make_batch(account, ["a"])
@@ -68,7 +68,8 @@ def test_it_shows_each_attempt_with_status_code_error_class_and_escaped_message(
     page = officer_client.get(url(batch)).content.decode()
 
     assert "<td>400</td>" in page
-    assert "HeapBadRequest" in page
+    assert "Heap refused the call as invalid" in page
+    assert "HeapBadRequest" not in page
     assert "Permanent failure" in page
     assert ESCAPED in page
     assert SCRIPT not in page
@@ -89,7 +90,8 @@ def test_it_shows_each_status_poll_with_its_message_escaped(
     page = officer_client.get(url(batch)).content.decode()
 
     assert "<td>502</td>" in page
-    assert "HeapServerError" in page
+    assert "Heap failed on its side (server error). It is retried on its own" in page
+    assert "HeapServerError" not in page
     assert ESCAPED in page
     assert SCRIPT not in page
 

@@ -184,10 +184,11 @@ def test_a_subject_confirms_by_email_and_an_officer_finds_the_request_verified(
     assert_page(page.reload())
     page.screenshot(path=artifacts / "intake-officer-detail.png", full_page=True)
     lifecycle = page.locator("section", has=page.get_by_role("heading", name="Lifecycle"))
-    verified = lifecycle.locator("ol.timeline li", has_text="request.verified")
+    verified = lifecycle.locator("ol.timeline li", has_text="identity verified by email link")
     expect(verified).to_have_count(1)
-    expect(verified).to_contain_text("by email link")
-    expect(verified).to_contain_text("method: email_link")
+    verified.get_by_text("Audit event").click()
+    expect(verified.locator("pre")).to_contain_text("request.verified")
+    expect(verified.locator("pre")).to_contain_text("method: email_link")
     assert ErasureRequest.objects.get(reference=reference).state == ErasureRequest.State.VERIFIED
 
 

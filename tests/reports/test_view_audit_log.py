@@ -20,14 +20,19 @@ def record(count: int, action: str = "test.done", **kwargs: object) -> None:
 
 
 def seqs(response: object) -> list[int]:
-    return [event.seq for event in response.context["page"].events]
+    return [row.event.seq for row in response.context["page"].rows]
+
+
+def lines(response: object) -> list[tuple[int, int, int]]:
+    """(newest seq, oldest seq, events) of each line of the page."""
+    return [(row.event.seq, row.oldest_seq, row.count) for row in response.context["page"].rows]
 
 
 @pytest.mark.parametrize("role", MAY_EXPORT)
 def test_officers_and_auditors_browse_the_trail_newest_first(client_as, role: str) -> None:
     record(3, details={"note": "<b>not markup</b>"})
 
-    response = client_as(role).get("/reports/audit/")
+    response = client_as(role).get("/reports/audit/?each=on")
 
     assert response.status_code == 200
     assert seqs(response) == [3, 2, 1]
@@ -58,7 +63,7 @@ def test_it_filters_like_the_export(auditor_client) -> None:
         record(1, "request.approved", request_ref="DSR-2026-000001")
 
     def filtered(query: str) -> list[int]:
-        return seqs(auditor_client.get(f"/reports/audit/?{query}"))
+        return seqs(auditor_client.get(f"/reports/audit/?each=on&{query}"))
 
     assert filtered("request=dsr-2026-000001&action=request.approved") == [5, 3]
     assert filtered("action=request&since=2021-01-01") == [4, 3, 2, 1]
@@ -77,14 +82,51 @@ def test_it_links_the_same_filters_to_the_exports(auditor_client) -> None:
 def test_pages_go_back_by_seq_without_counting(auditor_client) -> None:
     record(PAGE_SIZE + 5)
 
-    first = auditor_client.get("/reports/audit/")
+    first = auditor_client.get("/reports/audit/?each=on")
     older = first.context["page"].older_than
-    second = auditor_client.get(f"/reports/audit/?before={older}")
+    second = auditor_client.get(f"/reports/audit/?each=on&before={older}")
 
     assert seqs(first) == list(range(PAGE_SIZE + 5, 5, -1))
     assert older == 6
     assert seqs(second) == [5, 4, 3, 2, 1]
     assert second.context["page"].older_than is None
+
+
+def test_alike_events_in_a_row_share_one_line(auditor_client) -> None:
+    record(1, "request.note_added", request_ref="DSR-2026-000001")
+    record(3, "request.created", request_ref="DSR-2026-000002")
+    audit_record("request.created", actor=Actor.system("public form"))
+    record(1, "request.approved", request_ref="DSR-2026-000002")
+
+    response = auditor_client.get("/reports/audit/")
+
+    assert lines(response) == [(6, 6, 1), (5, 5, 1), (4, 2, 3), (1, 1, 1)]
+    assert "Received 3 events" in response.content.decode()
+    assert "each=on&amp;before=5" in response.content.decode()
+
+
+def test_a_run_longer_than_a_page_is_one_line_and_the_next_page_starts_below_it(
+    auditor_client,
+) -> None:
+    record(2, "request.note_added")
+    record(PAGE_SIZE * 3, "request.created")
+
+    first = auditor_client.get("/reports/audit/")
+    second = auditor_client.get(f"/reports/audit/?before={first.context['page'].older_than}")
+
+    assert lines(first) == [(PAGE_SIZE * 3 + 2, 3, PAGE_SIZE * 3)]
+    assert lines(second) == [(2, 1, 2)]
+    assert second.context["page"].older_than is None
+
+
+def test_filters_apply_before_alike_events_are_summed(auditor_client) -> None:
+    record(PAGE_SIZE, "request.created")
+    record(1, "request.note_added")
+    record(PAGE_SIZE, "request.created")
+
+    response = auditor_client.get("/reports/audit/?action=request.created")
+
+    assert lines(response) == [(PAGE_SIZE * 2 + 1, 1, PAGE_SIZE * 2)]
 
 
 @pytest.mark.parametrize("events", [3, 300])
@@ -95,6 +137,17 @@ def test_the_browser_takes_the_same_queries_whatever_the_number_of_events(
 
     # session, user, user and group permissions, the page of events, roles in the header
     with django_assert_num_queries(6):
+        auditor_client.get("/reports/audit/?action=test&each=on")
+
+
+@pytest.mark.parametrize("events", [PAGE_SIZE + 1, 3_000])
+def test_a_long_run_costs_two_queries_more_whatever_its_length(
+    auditor_client, django_assert_num_queries, events: int
+) -> None:
+    record(events)
+
+    # as above, plus where the run ends and how many events it holds
+    with django_assert_num_queries(8):
         auditor_client.get("/reports/audit/?action=test")
 
 

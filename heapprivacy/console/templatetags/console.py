@@ -6,7 +6,10 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from heapprivacy.audit.describe import actor_words, event_sentence, run_sentence
+from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.imports.characters import marked_html
+from heapprivacy.heap.words import heap_error_words
 
 register = template.Library()
 
@@ -38,3 +41,26 @@ def urgency(due_at: datetime | None) -> str:
     if days < 5:
         return "red"
     return "amber" if days < 10 else "green"
+
+
+@register.filter
+def sentence(event: AuditEvent) -> str:
+    """The audit event as a sentence for people (the raw event stays one click away)."""
+    return event_sentence(event)
+
+
+@register.filter
+def run(event: AuditEvent, count: int) -> str:
+    """A line of the audit log: the event, or `count` alike events summed up."""
+    return run_sentence(event, count)
+
+
+@register.filter
+def actor(event: AuditEvent) -> str:
+    return actor_words(event.actor_kind, event.actor_label)
+
+
+@register.filter
+def heap_error(error_class: str) -> str:
+    """A stored error class in words: what failed and what to do."""
+    return heap_error_words(error_class)
