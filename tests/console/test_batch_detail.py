@@ -268,3 +268,28 @@ def test_the_page_carries_no_inline_script_or_style(officer_client: Client, acco
 
     assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/js/confirm.js" defer>']
     assert "style=" not in page.replace("style=&quot;", "")
+
+
+def test_a_finished_batch_shows_no_next_poll_and_no_empty_actions(
+    officer_client: Client, account
+) -> None:
+    batch = make_batch(
+        account,
+        ["a"],
+        state=Batch.COMPLETE,
+        next_poll_at=timezone.now(),
+        completed_at=timezone.now(),
+    )
+
+    page = officer_client.get(url(batch)).content.decode()
+
+    assert "Next poll" not in page
+    assert 'aria-label="Actions"' not in page
+
+
+def test_a_batch_waiting_for_heap_says_when_it_is_polled_next(
+    officer_client: Client, account
+) -> None:
+    batch = make_batch(account, ["a"], state=Batch.SUBMITTED, next_poll_at=timezone.now())
+
+    assert "Next poll" in officer_client.get(url(batch)).content.decode()

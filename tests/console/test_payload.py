@@ -160,7 +160,7 @@ def test_the_dry_run_shows_what_a_release_would_send_now(
 ) -> None:
     approved(account, ["zoe", "adam", "zoe"])
 
-    response = officer_client.get(PREVIEW, {"account": account.pk})
+    response = officer_client.get(PREVIEW, {"account": account.pk, "format": "json"})
 
     users = [{"identity": "zoe"}, {"identity": "adam"}]
     assert json.loads(response.content) == {"users": users}
@@ -173,7 +173,7 @@ def test_the_dry_run_hash_is_the_hash_the_release_then_records(
     officer_client: Client, account
 ) -> None:
     approved(account, ["a", "b"])
-    preview = officer_client.get(PREVIEW, {"account": account.pk})
+    preview = officer_client.get(PREVIEW, {"account": account.pk, "format": "json"})
 
     officer_client.post("/batches/release", {"account": account.pk})
 
@@ -184,7 +184,7 @@ def test_the_dry_run_changes_nothing(officer_client: Client, account, no_heap: N
     approved(account, ["a"])
     events = AuditEvent.objects.count()
 
-    officer_client.get(PREVIEW, {"account": account.pk})
+    officer_client.get(PREVIEW, {"account": account.pk, "format": "json"})
 
     assert not DeletionBatch.objects.exists()
     assert Subject.objects.get().state == Subject.State.QUEUED
@@ -204,7 +204,7 @@ def test_the_dry_run_shows_only_the_first_batch_of_10000(officer_client: Client,
         for n in range(10_000)
     )
 
-    response = officer_client.get(PREVIEW, {"account": account.pk})
+    response = officer_client.get(PREVIEW, {"account": account.pk, "format": "json"})
 
     users = json.loads(response.content)["users"]
     assert len(users) == 10_000
@@ -219,7 +219,7 @@ def test_the_dry_run_leaves_out_other_accounts_and_unapproved_requests(
     make_request(account, ["unapproved"])
     approved(account, ["ours"])
 
-    response = officer_client.get(PREVIEW, {"account": account.pk})
+    response = officer_client.get(PREVIEW, {"account": account.pk, "format": "json"})
 
     assert json.loads(response.content) == {"users": [{"identity": "ours"}]}
 
@@ -227,7 +227,7 @@ def test_the_dry_run_leaves_out_other_accounts_and_unapproved_requests(
 def test_the_dry_run_of_an_account_with_nothing_queued_is_empty(
     officer_client: Client, account
 ) -> None:
-    response = officer_client.get(PREVIEW, {"account": account.pk})
+    response = officer_client.get(PREVIEW, {"account": account.pk, "format": "json"})
 
     assert json.loads(response.content) == {"users": []}
     assert response["X-Batch-Members"] == "0"
@@ -265,3 +265,30 @@ def test_the_api_key_never_appears_in_a_payload(client_as, account, role: str) -
 
     assert API_KEY not in client.get(payload_url(batch)).content.decode()
     assert API_KEY not in client.get(PREVIEW, {"account": account.pk}).content.decode()
+
+
+def test_the_dry_run_is_a_page_that_says_what_and_when_it_would_send(
+    officer_client: Client, account
+) -> None:
+    approved(account, ["zoe", "adam", "zoe"])
+
+    page = officer_client.get(PREVIEW, {"account": account.pk}).content.decode()
+
+    users = [{"identity": "zoe"}, {"identity": "adam"}]
+    assert "3 queued (2 distinct: each identity is sent once)" in page
+    assert "Expected to be sent by" in page
+    assert payload_sha256(users) in page
+    assert "<code>adam</code>" in page
+    assert f"?account={account.pk}&amp;format=json" in page
+
+
+def test_the_dry_run_page_says_an_inactive_account_sends_nothing(
+    officer_client: Client, account
+) -> None:
+    approved(account, ["zoe"])
+    account.is_active = False
+    account.save()
+
+    page = officer_client.get(PREVIEW, {"account": account.pk}).content.decode()
+
+    assert "Never while the account is inactive" in page

@@ -1,4 +1,7 @@
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.test import Client
 
 from heapprivacy.audit.actors import Actor
@@ -87,8 +90,13 @@ def test_an_approved_request_says_when_it_goes_to_heap_and_if_it_cannot(
 ) -> None:
     account = make_account()
     request = make_request(account, ["a", "b"])
-    request_approve(request, actor=SYSTEM)
-    assert b"2 subjects queued for the next batch" in next_step(page(officer_client, request))
+    with time_machine.travel(datetime(2026, 12, 4, 10, 0, 30, tzinfo=UTC), tick=False):
+        request_approve(request, actor=SYSTEM)
+        step = next_step(page(officer_client, request))
+
+    assert b"2 subjects queued for the next batch" in step
+    # BATCH_LINGER (15 minutes) after approval, at the sweep of the minute after
+    assert b"expected to be sent to Heap by 4 Dec 2026, 10:16 UTC" in step
 
     HeapAccount.objects.filter(pk=account.pk).update(is_active=False)
 

@@ -26,6 +26,7 @@ from heapprivacy.erasure.pipeline.batches import (
     batch_retry,
     batches_release,
 )
+from heapprivacy.erasure.pipeline.packing import expected_pack_time
 from heapprivacy.erasure.pipeline.payloads import (
     HeapUser,
     batch_payload,
@@ -57,6 +58,7 @@ class ReleaseForm(forms.Form):
 
 class PreviewForm(forms.Form):
     account = forms.ModelChoiceField(queryset=HeapAccount.objects.all())
+    format = forms.ChoiceField(choices=[("html", "Page"), ("json", "JSON")], required=False)
 
 
 @require_GET
@@ -96,8 +98,17 @@ def batch_detail(request: StaffRequest, batch_id: int) -> HttpResponse:
         "requests": served[:REQUESTS_SHOWN],
         "more_requests": len(served) > REQUESTS_SHOWN,
         "approver_decided": _approver_decided(request, batch),
+        "can_act": _can_act(request, batch),
     }
     return render(request, "console/batch_detail.html", context)
+
+
+def _can_act(request: StaffRequest, batch: DeletionBatch) -> bool:
+    """Whether the page has an action for this user: no empty Actions card on a finished batch."""
+    State = DeletionBatch.State
+    if batch.state == State.NEEDS_ATTENTION:
+        return request.user.has_perm("erasure.retry_batch")
+    return batch.state == State.AWAITING_APPROVAL and request.user.has_perm("erasure.approve_batch")
 
 
 @require_GET
@@ -122,9 +133,18 @@ def batch_preview(request: StaffRequest) -> HttpResponse:
         return HttpResponseBadRequest(form.errors.as_text())
     account = form.cleaned_data["account"]
     members = queued_members(account)
-    response = _payload_response(
-        payload_users(members), f"{account.label}-release-preview.json", "inline"
-    )
+    users = payload_users(members)
+    if form.cleaned_data["format"] != "json":
+        context = {
+            "account": account,
+            "members": len(members),
+            "users": users[:MEMBERS_SHOWN],
+            "entries": len(users),
+            "sha256": payload_sha256(users),
+            "pack_expected": expected_pack_time(account) if account.is_active else None,
+        }
+        return render(request, "console/batch_preview.html", context)
+    response = _payload_response(users, f"{account.label}-release-preview.json", "inline")
     response["X-Batch-Members"] = str(len(members))
     return response
 

@@ -41,6 +41,7 @@ from heapprivacy.erasure.lifecycle.requests import (
     request_verify,
 )
 from heapprivacy.erasure.models import ErasureRequest, Subject
+from heapprivacy.erasure.pipeline.packing import expected_pack_time
 from heapprivacy.erasure.selectors import request_timeline
 
 SUBJECTS_SHOWN = 50
@@ -107,12 +108,15 @@ def request_detail(request: StaffRequest, reference: str) -> HttpResponse:
     subject_counts = selectors.request_subject_counts(erasure_request)
     account = selectors.request_account(erasure_request)
     created_it = is_creator(erasure_request, request.user)
+    queued = subject_counts.get(Subject.State.QUEUED, 0)
+    sending = account if account is not None and account.is_active and queued else None
     context = {
         "erasure_request": erasure_request,
         "step": next_step(erasure_request, request.user, created_it=created_it),
         "is_creator": created_it,
-        "queued_count": subject_counts.get(Subject.State.QUEUED, 0),
+        "queued_count": queued,
         "account_active": account is None or account.is_active,
+        "pack_expected": expected_pack_time(sending) if sending else None,
         "timeline": request_timeline(erasure_request),
         "subject_counts": subject_counts,
         "subjects": erasure_request.subjects.with_heap_state().order_by("pk")[:SUBJECTS_SHOWN],

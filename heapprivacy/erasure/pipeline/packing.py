@@ -1,6 +1,7 @@
 """Packing queued subjects into deletion batches of at most 10,000 per Heap account."""
 
 import time
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -123,7 +124,21 @@ def _is_due(account: HeapAccount, claimed: list[tuple]) -> bool:
     BATCH_LINGER (asked only then: all the account's queued subjects are in hand)."""
     if len(claimed) == MAX_BATCH_SIZE:
         return True
-    oldest = Subject.objects.filter(account=account, state=Subject.State.QUEUED).aggregate(
-        oldest=Min("queued_at")
-    )["oldest"]
+    oldest = _oldest_queued(account)
     return oldest is not None and timezone.now() - oldest >= seconds("BATCH_LINGER")
+
+
+def _oldest_queued(account: HeapAccount) -> datetime | None:
+    queued = Subject.objects.filter(account=account, state=Subject.State.QUEUED)
+    return queued.aggregate(oldest=Min("queued_at"))["oldest"]
+
+
+def expected_pack_time(account: HeapAccount) -> datetime | None:
+    """When the account's queued subjects should be packed and sent: once the oldest has waited
+    BATCH_LINGER, at the next minute's sweep (a full batch goes at that sweep already). None
+    when nothing is queued."""
+    oldest = _oldest_queued(account)
+    if oldest is None:
+        return None
+    due = max(oldest + seconds("BATCH_LINGER"), timezone.now())
+    return due.replace(second=0, microsecond=0) + timedelta(minutes=1)
