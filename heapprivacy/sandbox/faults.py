@@ -25,6 +25,8 @@ Effects (each fault has one; faults fire in the order they were added, the oldes
   `times` counts tokens issued.
 - `"deletion_status_value": "text"` — `deletion_status` answers 200 with this undocumented status
   value. Path: `deletion_status`; `times` counts 200 answers.
+- `"deletion_request_id": "text"` — `user_deletion` gives the deletion it records this id instead
+  of a UUID (polls for it work as usual). Path: `user_deletion`; `times` counts deletions.
 """
 
 from collections.abc import Callable
@@ -53,8 +55,13 @@ _OPTIONS: dict[str, tuple[str, ...]] = {
     "error_style": (),
     "token_ttl": (),
     "deletion_status_value": (),
+    "deletion_request_id": (),
 }
-_ONLY_PATH = {"token_ttl": "auth_token", "deletion_status_value": "deletion_status"}
+_ONLY_PATH = {
+    "token_ttl": "auth_token",
+    "deletion_status_value": "deletion_status",
+    "deletion_request_id": "user_deletion",
+}
 
 
 class FaultError(ValueError):
@@ -78,6 +85,7 @@ class Fault:
     error_style: str = "error_symbol"
     token_ttl: float = 0.0
     deletion_status_value: str = ""
+    deletion_request_id: str = ""
 
     def matches(self, effects: tuple[str, ...], name: str) -> bool:
         return self.effect in effects and self.path in ("*", name)
@@ -145,6 +153,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "error_style": _one_of(*ERROR_STYLES),
     "token_ttl": _seconds(86_400),
     "deletion_status_value": _text,
+    "deletion_request_id": _text,
 }
 
 

@@ -137,7 +137,9 @@ class SandboxState:
     def deletion_create(self, app_id: str, users: list[dict[str, Any]]) -> Deletion:
         with self._lock:
             self._settle()
-            deletion = Deletion(str(uuid.uuid4()), app_id, users, self._clock.now())
+            fault = self._faults.take(("deletion_request_id",), "user_deletion")
+            deletion_id = fault.deletion_request_id if fault else str(uuid.uuid4())
+            deletion = Deletion(deletion_id, app_id, users, self._clock.now())
             self._deletions[deletion.id] = deletion
             self._pending[deletion.id] = deletion
             return deletion

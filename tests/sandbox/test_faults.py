@@ -213,6 +213,19 @@ def test_a_deletion_status_value_fault_answers_an_undocumented_status(heap: Heap
     assert statuses == ["processing", "processing", "complete"]
 
 
+def test_a_deletion_request_id_fault_gives_the_next_deletion_that_id(heap: Heap) -> None:
+    heap.configure(complete_after=0)
+    long_id = "d" * 300
+    heap.add_fault({"deletion_request_id": long_id, "times": 1})
+
+    first = heap.delete_users([{"user_id": 1}]).json()["deletion_request_id"]
+    second = heap.delete_users([{"user_id": 2}]).json()["deletion_request_id"]
+
+    assert first == long_id
+    assert second != long_id
+    assert heap.status(long_id).json()["status"] == "complete"
+
+
 def test_the_fault_list_shows_what_is_left_of_each_fault(heap: Heap) -> None:
     heap.add_fault({"path": "track", "status": 429, "retry_after": 1, "times": 2})
     heap.track(event="x", identity="a")
@@ -232,11 +245,18 @@ def test_the_fault_list_shows_what_is_left_of_each_fault(heap: Heap) -> None:
 
 
 def test_the_implied_path_is_filled_in(heap: Heap) -> None:
-    response = heap.add_fault([{"token_ttl": 1}, {"deletion_status_value": "x"}, {"hang": True}])
+    response = heap.add_fault(
+        [
+            {"token_ttl": 1},
+            {"deletion_status_value": "x"},
+            {"deletion_request_id": "y"},
+            {"hang": True},
+        ]
+    )
 
     paths = [fault["path"] for fault in response.json()["faults"]]
 
-    assert paths == ["auth_token", "deletion_status", "*"]
+    assert paths == ["auth_token", "deletion_status", "user_deletion", "*"]
 
 
 @pytest.mark.parametrize(
