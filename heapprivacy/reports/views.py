@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from heapprivacy.accounts.access import StaffRequest, permission_required
 from heapprivacy.audit.actors import Actor
-from heapprivacy.audit.describe import ACTIONS
 from heapprivacy.reports import metrics, selectors
 from heapprivacy.reports.certificates import CertificateUnavailable
+from heapprivacy.reports.describe import ACTIONS
 from heapprivacy.reports.exports import Export, export_filename, export_open
 from heapprivacy.reports.forms import (
     AuditFilterForm,

@@ -126,8 +126,9 @@ def test_it_lists_batches_that_need_attention_and_heap_errors(cast, mailoutbox) 
         section(body, "Batches that need attention")
     )
     assert f"{BASE_URL}/batches/{batch_id}/" in body
-    assert f"batch #{batch_id} user_deletion HTTP 400: HeapBadRequest" in (
-        section(body, "Latest Heap errors")
+    assert (
+        f"batch #{batch_id} Sending the deletion HTTP 400: Heap refused the call as invalid"
+        in section(body, "Latest Heap errors")
     )
     assert f'href="{BASE_URL}/batches/{batch_id}/"' in html_of(mailoutbox[0])
 

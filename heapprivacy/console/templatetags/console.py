@@ -6,10 +6,10 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from heapprivacy.audit.describe import actor_words, event_sentence, run_sentence
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.imports.characters import marked_html
 from heapprivacy.heap.words import heap_error_words
+from heapprivacy.reports.describe import actor_words, event_sentence, run_sentence
 
 register = template.Library()
 

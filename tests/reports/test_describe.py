@@ -3,8 +3,8 @@
 import pytest
 
 from heapprivacy.audit.actors import ActorKind
-from heapprivacy.audit.describe import SENTENCES, actor_words, event_sentence, run_sentence
 from heapprivacy.audit.models import AuditEvent
+from heapprivacy.reports.describe import SENTENCES, actor_words, event_sentence, run_sentence
 
 
 def event(action: str, details: dict | None = None, **fields: str) -> AuditEvent:
