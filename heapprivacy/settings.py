@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "axes",
     "csp",
     "rest_framework",
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "heapprivacy.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -129,6 +133,12 @@ CACHES = {"default": read_cache("CACHE_URL", f"filecache://{VAR_DIR / 'cache'}")
 # --- Auth and sessions --------------------------------------------------------------------
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "console:home"
+
+# Staff sign in with a password and a TOTP code. Required of every staff user unless turned off
+# (development and tests run with DEBUG on, where it defaults to off); a user who has set up an
+# authenticator is always asked for its code.
+MFA_REQUIRED = read_bool("MFA_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("MFA_ISSUER", default="heapprivacy")
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = read_int("SESSION_COOKIE_AGE", default=8 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

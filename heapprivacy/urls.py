@@ -2,12 +2,20 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from heapprivacy.accounts import views as account_views
 from heapprivacy.ops.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", account_views.second_factor, name="mfa_verify"),
+    path("accounts/two-factor/setup", account_views.authenticator_setup, name="mfa_setup"),
+    path(
+        "accounts/password/<uidb64>/<token>/",
+        account_views.PasswordSetView.as_view(),
+        name="password_set",
+    ),
     path("admin/", admin.site.urls),
     path("api/", include("heapprivacy.api.urls")),
     path("privacy/", include("heapprivacy.intake.urls")),

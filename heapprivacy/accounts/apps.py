@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -9,6 +10,8 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
+        from heapprivacy.accounts.mfa import enrolment_remember
         from heapprivacy.accounts.services import roles_sync
 
         post_migrate.connect(roles_sync, dispatch_uid="heapprivacy.accounts.roles_sync")
+        user_logged_in.connect(enrolment_remember, dispatch_uid="heapprivacy.accounts.mfa")

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from heapprivacy.console.views import batches, dashboard, heap_accounts, requests
+from heapprivacy.console.views import batches, dashboard, heap_accounts, requests, staff
 
 app_name = "console"
 
@@ -26,6 +26,15 @@ urlpatterns = [
     path("batches/<int:batch_id>/payload.json", batches.batch_payload_view, name="batch_payload"),
     path("batches/<int:batch_id>/retry", batches.batch_retry_view, name="batch_retry"),
     path("batches/<int:batch_id>/approve", batches.batch_approve_view, name="batch_approve"),
+    path("users/", staff.staff_list, name="staff_list"),
+    path("users/invite", staff.staff_invite_view, name="staff_invite"),
+    path("users/<int:user_id>/", staff.staff_detail, name="staff_detail"),
+    path(
+        "users/<int:user_id>/password-link",
+        staff.staff_password_link_view,
+        name="staff_password_link",
+    ),
+    path("users/<int:user_id>/mfa-reset", staff.staff_mfa_reset_view, name="staff_mfa_reset"),
     path("heap-accounts/", heap_accounts.heap_account_list, name="heap_account_list"),
     path("heap-accounts/new", heap_accounts.heap_account_new, name="heap_account_new"),
     path(

@@ -97,6 +97,15 @@ def _said(details: Details) -> str:
     return str(details.get("status") or "not given")
 
 
+def _who(details: Details) -> str:
+    return f"Staff user {details.get('username') or 'unknown'}"
+
+
+def _roles(value: object) -> str:
+    roles = [str(role) for role in value] if isinstance(value, list) else []
+    return ", ".join(roles) or "no role"
+
+
 def _reason(details: Details) -> str:
     reason = details.get("reason_code") or details.get("reason") or ""
     return f": {str(reason).replace('_', ' ')}" if reason else ""
@@ -188,6 +197,18 @@ SENTENCES: dict[str, Callable[[Details, str], str]] = {
     "api_client.created": lambda d, t: "API client created",
     "api_client.revoked": lambda d, t: "API client revoked",
     "access.denied": lambda d, t: "Access refused",
+    "user.invited": lambda d, t: f"{_who(d)} invited as {_roles(d.get('roles'))}",
+    "user.roles_changed": lambda d, t: (
+        f"Roles of {_who(d)} changed from {_roles(d.get('roles_before'))} to "
+        f"{_roles(d.get('roles'))}"
+    ),
+    "user.deactivated": lambda d, t: f"{_who(d)} deactivated: may no longer sign in",
+    "user.reactivated": lambda d, t: f"{_who(d)} may sign in again",
+    "user.password_link_sent": lambda d, t: f"{_who(d)} emailed a link to choose a password",
+    "user.password_set": lambda d, t: f"{_who(d)} chose a password",
+    "user.mfa_enrolled": lambda d, t: f"{_who(d)} set up two-factor sign-in",
+    "user.mfa_failed": lambda d, t: f"Wrong two-factor code for {_who(d)}",
+    "user.mfa_reset": lambda d, t: f"Two-factor sign-in of {_who(d)} reset: set up anew at sign-in",
 }
 
 # Runs of alike events, as one line of the audit log ({n}: "2,000 requests").
