@@ -122,8 +122,13 @@ class ErasureRequest(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True)
     # The legal clock (deadlines.py): computed from the jurisdiction's rule, never typed in.
     clock_started_at = models.DateTimeField(null=True, blank=True)
+    # The calendar days stopped for clarification (UK GDPR), counted from clock_pauses whenever
+    # the clock changes, so a restart drops the days stopped before the clock started.
     clock_paused_days = models.PositiveIntegerField(default=0)
     clock_paused_at = models.DateTimeField(null=True, blank=True)
+    # Every finished pause, [paused_at, resumed_at] as ISO 8601 text (clock.py), kept so that
+    # the stopped days can be counted again from a new clock start.
+    clock_pauses = models.JSONField(default=list, blank=True)
     acknowledge_by = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)

@@ -1,9 +1,13 @@
 """The legal clock on requests: computed deadlines, one extension, overrides, safe submit."""
 
+import importlib
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.apps import apps
+from django.db import connection
 from django.utils import timezone
 
 from heapprivacy.audit.models import AuditEvent
@@ -26,6 +30,23 @@ from tests.erasure.factories import SYSTEM, make_request
 pytestmark = [pytest.mark.django_db, pytest.mark.no_heap]
 
 RECEIVED = datetime(2026, 1, 31, 9, 30, tzinfo=UTC)
+
+
+def in_march(day: int, hour: int = 10, minute: int = 0) -> time_machine.travel:
+    """The clock frozen at that moment of March 2026, UTC (Monday 2 March is the first day)."""
+    return time_machine.travel(datetime(2026, 3, day, hour, minute, tzinfo=UTC), tick=False)
+
+
+def uk_request_paused(account, paused: time_machine.travel, resumed: time_machine.travel):
+    """A UK GDPR request received on Monday 2 March at 10:00, paused and resumed then."""
+    with in_march(2):
+        request = make_request(account, jurisdiction="GDPR-UK")
+    with paused:
+        request_clock_pause(request, actor=SYSTEM)
+    with resumed:
+        request_clock_resume(request, actor=SYSTEM)
+    request.refresh_from_db()
+    return request
 
 
 @time_machine.travel(datetime(2026, 2, 2, tzinfo=UTC), tick=False)
@@ -172,3 +193,95 @@ def test_a_paused_clock_cannot_be_paused_twice(account) -> None:
 
     with pytest.raises(ClockChangeRefused, match="already paused"):
         request_clock_pause(request, actor=SYSTEM)
+
+
+def test_a_pause_answered_the_same_day_stops_no_day(account) -> None:
+    request = uk_request_paused(account, in_march(3, 10, 0), in_march(3, 10, 10))
+
+    assert request.clock_paused_days == 0
+    assert request.due_at.date().isoformat() == "2026-04-02"
+    resumed = AuditEvent.objects.get(action="request.clock_resumed")
+    assert resumed.details["paused_days"] == 0
+
+
+def test_a_pause_from_monday_to_wednesday_stops_two_days_whatever_the_hours(account) -> None:
+    request = uk_request_paused(account, in_march(2, 9), in_march(4, 11))
+
+    assert request.clock_paused_days == 2
+    assert request.due_at.date().isoformat() == "2026-04-04"
+
+
+def test_paused_days_are_calendar_days_of_the_deadline_time_zone(account, settings) -> None:
+    settings.DEADLINE_TIME_ZONE = "Asia/Tokyo"  # UTC+9: 4 March from 08:00 to 10:00 there
+    request = uk_request_paused(account, in_march(3, 23), in_march(4, 1))
+
+    assert request.clock_paused_days == 0
+
+
+def test_a_restart_drops_the_days_stopped_before_it(account) -> None:
+    request = uk_request_paused(account, in_march(3), in_march(8))
+    with in_march(10):
+        request_clock_restart(request, actor=SYSTEM, at=timezone.now())
+
+    request.refresh_from_db()
+    assert request.clock_paused_days == 0
+    assert request.due_at.date().isoformat() == "2026-04-10"
+    restarted = AuditEvent.objects.get(action="request.clock_restarted")
+    assert restarted.details["paused_days"] == 0
+
+
+def test_a_pause_open_at_a_restart_stops_the_days_from_the_restart_on(account) -> None:
+    with in_march(2):
+        request = make_request(account, jurisdiction="GDPR-UK")
+    with in_march(3):
+        request_clock_pause(request, actor=SYSTEM)
+    with in_march(10):
+        request_clock_restart(request, actor=SYSTEM, at=timezone.now())
+    with in_march(12):
+        request_clock_resume(request, actor=SYSTEM)
+
+    request.refresh_from_db()
+    assert request.clock_paused_days == 2
+    assert request.due_at.date().isoformat() == "2026-04-12"
+
+
+def test_a_restart_dated_back_keeps_the_days_stopped_after_it(account) -> None:
+    request = uk_request_paused(account, in_march(10), in_march(15))
+    with in_march(20):
+        request_clock_restart(request, actor=SYSTEM, at=datetime(2026, 3, 5, 8, tzinfo=UTC))
+
+    request.refresh_from_db()
+    assert request.clock_paused_days == 5
+    assert request.due_at.date().isoformat() == "2026-04-10"
+
+
+def test_a_pause_resumed_twice_at_once_is_counted_once(account) -> None:
+    with in_march(2):
+        request = make_request(account, jurisdiction="GDPR-UK")
+        request_clock_pause(request, actor=SYSTEM)
+    stale = ErasureRequest.objects.get(pk=request.pk)
+    with in_march(5):
+        request_clock_resume(request, actor=SYSTEM)
+
+        with pytest.raises(ClockChangeRefused, match="not paused"):
+            request_clock_resume(stale, actor=SYSTEM)
+
+    request.refresh_from_db()
+    assert request.clock_paused_days == 3
+    assert len(request.clock_pauses) == 1
+
+
+def test_the_migration_reads_the_pauses_already_taken_back_from_the_audit_trail(
+    account,
+) -> None:
+    request = uk_request_paused(account, in_march(3), in_march(8))
+    kept = request.clock_pauses
+    ErasureRequest.objects.filter(pk=request.pk).update(clock_pauses=[])
+    migration = importlib.import_module("heapprivacy.erasure.migrations.0009_request_clock_pauses")
+
+    migration.pauses_from_the_audit_trail(apps, SimpleNamespace(connection=connection))
+
+    restored = ErasureRequest.objects.get(pk=request.pk).clock_pauses
+    assert [[datetime.fromisoformat(moment) for moment in pause] for pause in restored] == [
+        [datetime.fromisoformat(moment) for moment in pause] for pause in kept
+    ]

@@ -1,10 +1,10 @@
 """The legal clock, with dates from the regulators' guidance."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
-from heapprivacy.erasure.legal.deadlines import add_months, deadlines_compute
+from heapprivacy.erasure.legal.deadlines import add_months, deadlines_compute, stopped_days
 from heapprivacy.erasure.legal.jurisdictions import RULES, rule_for
 
 
@@ -55,6 +55,23 @@ def test_uk_gdpr_stops_the_clock_while_clarification_is_awaited() -> None:
 
     assert deadlines_compute(rule, date(2026, 3, 2)).due == date(2026, 4, 2)
     assert deadlines_compute(rule, date(2026, 3, 2), paused_days=6).due == date(2026, 4, 8)
+
+
+def at(day: int, hour: int) -> datetime:
+    return datetime(2026, 3, day, hour, tzinfo=UTC)
+
+
+def test_a_pause_stops_the_days_from_the_one_asked_up_to_the_one_answered() -> None:
+    monday, wednesday = date(2026, 3, 2), date(2026, 3, 4)
+
+    assert stopped_days(monday, [(at(2, 9), at(2, 17))]) == 0
+    assert stopped_days(monday, [(at(2, 17), at(4, 9))]) == (wednesday - monday).days
+    assert stopped_days(monday, [(at(2, 9), at(3, 9)), (at(3, 10), at(4, 9))]) == 2
+
+
+def test_days_stopped_before_the_clock_started_do_not_count() -> None:
+    assert stopped_days(date(2026, 3, 10), [(at(3, 10), at(8, 10))]) == 0
+    assert stopped_days(date(2026, 3, 10), [(at(3, 10), at(12, 10))]) == 2
 
 
 def test_eu_gdpr_has_no_stop_the_clock() -> None:

@@ -3,6 +3,21 @@
 Deadlines come from the jurisdiction's rule (jurisdictions.py, deadlines.py). The latest safe
 submit is the deadline minus how long Heap takes here (learned from this installation's own
 submitted → complete history) minus a margin; packing sends subjects early when it nears.
+
+UK GDPR stops the clock while clarification asked of the subject is awaited (ICO guidance on
+the right of access, "stopping the clock"): the time limit is paused from the day the
+clarification is asked for and runs again from the day it arrives. The rule, in calendar days of
+DEADLINE_TIME_ZONE (deadlines.stopped_days):
+- a pause stops the days from the one it was asked on up to, not including, the one it was
+  answered on: asked and answered the same day stops nothing, however long it took; asked on
+  Monday and answered on Wednesday stops Monday and Tuesday, two days;
+- only days on or after the clock's start count: a restart (identity information or fee
+  arrived) starts the month again, and days stopped before it are dropped; a pause still open
+  at the restart stops the days from the restart on;
+- the deadlines (first and extended) are those of the clock's start, each pushed later by the
+  days stopped, then rolled forward when DEADLINE_ROLL_FORWARD asks for it.
+Finished pauses are kept on the request (clock_pauses), and the days are counted again from
+them whenever the clock changes.
 """
 
 import statistics
@@ -15,7 +30,12 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
-from heapprivacy.erasure.legal.deadlines import deadlines_compute, end_of_day, local_date
+from heapprivacy.erasure.legal.deadlines import (
+    deadlines_compute,
+    end_of_day,
+    local_date,
+    stopped_days,
+)
 from heapprivacy.erasure.legal.jurisdictions import rule_for
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
 from heapprivacy.erasure.signals import request_extended
@@ -62,17 +82,27 @@ def clock_fields(request: ErasureRequest, processing: timedelta | None = None) -
     import reads it once for all the requests it creates."""
     rule = rule_for(request.jurisdiction)
     start = request.clock_started_at or request.received_at
-    deadlines = deadlines_compute(rule, local_date(start), request.clock_paused_days)
+    paused_days = stopped_days(local_date(start), clock_pauses(request))
+    deadlines = deadlines_compute(rule, local_date(start), paused_days)
     due_at = end_of_day(deadlines.due)
     acknowledge = deadlines.acknowledge_by
     extended = end_of_day(deadlines.extended_due) if request.extended_at else None
     return {
         "clock_started_at": start,
+        "clock_paused_days": paused_days,
         "acknowledge_by": end_of_day(acknowledge) if acknowledge else None,
         "due_at": due_at,
         "extended_due_at": extended,
         "latest_safe_submit": latest_safe_submit(extended or due_at, processing),
     }
+
+
+def clock_pauses(request: ErasureRequest) -> list[tuple[datetime, datetime]]:
+    """The request's finished pauses, (paused_at, resumed_at)."""
+    return [
+        (datetime.fromisoformat(paused), datetime.fromisoformat(resumed))
+        for paused, resumed in request.clock_pauses
+    ]
 
 
 def request_clock_set(request: ErasureRequest) -> None:
@@ -97,7 +127,8 @@ class ClockChangeRefused(ActionRefused):
 
 
 def request_clock_restart(request: ErasureRequest, *, actor: Actor, at: datetime) -> None:
-    """UK GDPR: the month starts when the identity information or fee asked for arrives."""
+    """UK GDPR: the month starts when the identity information or fee asked for arrives; the
+    days stopped before it no longer count."""
     rule = rule_for(request.jurisdiction)
     if not rule.clock_waits_for_identity:
         raise ClockChangeRefused(f"under {rule.name} the clock runs from receipt")
@@ -125,16 +156,19 @@ def request_clock_pause(request: ErasureRequest, *, actor: Actor) -> None:
 
 
 def request_clock_resume(request: ErasureRequest, *, actor: Actor) -> None:
-    """The clarification arrived: the days stopped (whole days, rounded up) push the deadline."""
-    if request.clock_paused_at is None:
+    """The clarification arrived: the pause is kept, and the days it stopped push the deadline."""
+    paused_at = request.clock_paused_at
+    if paused_at is None:
         raise ClockChangeRefused(f"{request.reference} is not paused")
-    paused = timezone.now() - request.clock_paused_at
+    pauses = [*request.clock_pauses, [paused_at.isoformat(), timezone.now().isoformat()]]
     with transaction.atomic():
-        request.clock_paused_days += paused.days + (
-            1 if paused.seconds or paused.microseconds else 0
-        )
+        # Conditional on the pause read: resumed twice at once, it is kept once.
+        if not ErasureRequest.objects.filter(pk=request.pk, clock_paused_at=paused_at).update(
+            clock_paused_at=None, clock_pauses=pauses
+        ):
+            raise ClockChangeRefused(f"{request.reference} is not paused")
         request.clock_paused_at = None
-        request.save(update_fields=["clock_paused_days", "clock_paused_at"])
+        request.clock_pauses = pauses
         request_clock_set(request)
         _audit_clock(request, actor, "request.clock_resumed")
 

@@ -4,6 +4,7 @@ Dates are calendar dates in DEADLINE_TIME_ZONE; a deadline is the end of its day
 """
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -68,8 +69,24 @@ def roll_forward(day: date, rule: Rule) -> date:
     return day
 
 
+def stopped_days(clock_start: date, pauses: Iterable[tuple[datetime, datetime]]) -> int:
+    """The calendar days the clock stood still for clarification (UK GDPR; clock.py's rule).
+
+    A pause stops the days from the one clarification was asked on up to, not including, the
+    one it arrived on, counted in DEADLINE_TIME_ZONE: asked and answered the same day stops
+    nothing, Monday to Wednesday stops two. Days before `clock_start` are not counted: the clock
+    was not running yet, so it could not stop. Pauses never overlap (one at a time), so neither
+    do the days they stop.
+    """
+    return sum(
+        max(0, (local_date(resumed) - max(local_date(paused), clock_start)).days)
+        for paused, resumed in pauses
+    )
+
+
 def deadlines_compute(rule: Rule, clock_start: date, paused_days: int = 0) -> Deadlines:
-    """Every date of a request. `paused_days` is time stopped for clarification (UK GDPR)."""
+    """Every date of a request. `paused_days` is time stopped for clarification (UK GDPR,
+    stopped_days)."""
     pause = timedelta(days=paused_days if rule.clock_stops_for_clarification else 0)
     due = add_period(clock_start, rule.respond_within, rule) + pause
     total = Period(rule.respond_within.amount + rule.extension.amount, rule.respond_within.unit)
