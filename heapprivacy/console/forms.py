@@ -38,7 +38,12 @@ class RequestFilterForm(forms.Form):
     )
     due = forms.ChoiceField(
         required=False,
-        choices=[("", "Any due date"), ("7d", "Due in 7 days"), ("overdue", "Overdue")],
+        choices=[
+            ("", "Any due date"),
+            ("7d", "Due in 7 days"),
+            ("overdue", "Overdue"),
+            ("at_risk", "At risk (near latest safe submit)"),
+        ],
     )
     order = forms.ChoiceField(required=False, choices=list(ORDERINGS.items()))
     page = forms.IntegerField(required=False, min_value=1)

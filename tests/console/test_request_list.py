@@ -124,6 +124,15 @@ def test_it_filters_by_heap_account(officer_client: Client) -> None:
     assert references(response) == [wanted.reference]
 
 
+def test_it_filters_open_requests_at_risk(officer_client: Client) -> None:
+    bulk_requests(3, due_at=timezone.now() + timedelta(days=20))
+    ErasureRequest.objects.filter(reference="DSR-2020-000001").update(
+        latest_safe_submit=timezone.now() + timedelta(days=1)
+    )
+
+    assert references(officer_client.get("/requests/?due=at_risk")) == ["DSR-2020-000001"]
+
+
 def account_choices(response: object) -> list[str]:
     return [label for _, label in response.context["form"].fields["account"].choices][1:]
 
