@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncWeek
+from django.urls import reverse
 from django.utils import timezone
 
 from heapprivacy.erasure.legal import due
@@ -15,10 +16,6 @@ from heapprivacy.erasure.selectors import counts_by_state
 from heapprivacy.heap.words import heap_error_words
 
 WEEKS = 12
-CHART_HEIGHT = 120
-BAR_WIDTH = 14
-WEEK_WIDTH = 2 * BAR_WIDTH + 8
-CHART_WIDTH = WEEKS * WEEK_WIDTH
 IN_FLIGHT = [
     DeletionBatch.State.AWAITING_APPROVAL,
     DeletionBatch.State.READY,
@@ -28,26 +25,48 @@ IN_FLIGHT = [
 
 
 @dataclass
-class WeekBar:
+class Week:
     week: date
     received: int
     completed: int
-    x: int
-    received_height: int
-    completed_height: int
-
-    @property
-    def received_y(self) -> int:
-        return CHART_HEIGHT - self.received_height
-
-    @property
-    def completed_y(self) -> int:
-        return CHART_HEIGHT - self.completed_height
 
 
-def requests_by_state() -> dict[str, int]:
-    counts = counts_by_state(ErasureRequest.objects.all(), ErasureRequest.State.values)
-    return {label: counts[state] for state, label in ErasureRequest.State.choices}
+@dataclass
+class Tile:
+    """One count of the dashboard, and the list of what it counts (`href`)."""
+
+    label: str
+    count: int
+    href: str
+    tone: str = ""
+
+
+def tiles() -> list[Tile]:
+    """Requests by state, then by deadline, then the batches that wait for a person."""
+    requests = reverse("console:request_list")
+    by_state = counts_by_state(ErasureRequest.objects.all(), ErasureRequest.State.values)
+    deadlines = deadline_counts()
+    needing_attention = DeletionBatch.objects.filter(state=DeletionBatch.State.NEEDS_ATTENTION)
+    return [
+        *(
+            Tile(label, by_state[state], f"{requests}?state={state}")
+            for state, label in ErasureRequest.State.choices
+        ),
+        Tile("Due in 7 days", deadlines["due_in_7_days"], f"{requests}?due=7d", "warn"),
+        Tile("Overdue", deadlines["overdue"], f"{requests}?due=overdue", "alert"),
+        Tile(
+            "At risk (near latest safe submit)",
+            deadlines["at_risk"],
+            f"{requests}?due=at_risk",
+            "warn",
+        ),
+        Tile(
+            "Batches needing attention",
+            needing_attention.count(),
+            f"{reverse('console:batch_list')}?state={DeletionBatch.State.NEEDS_ATTENTION}",
+            "alert",
+        ),
+    ]
 
 
 def deadline_counts() -> dict[str, int]:
@@ -84,25 +103,28 @@ def last_heap_errors(limit: int = 10) -> list[dict[str, object]]:
     return sorted(errors, key=lambda error: error["at"], reverse=True)[:limit]
 
 
-def weekly_chart() -> list[WeekBar]:
-    """Requests received and completed per week, last WEEKS weeks, scaled for an SVG chart."""
+def weekly_counts() -> list[Week]:
+    """Requests received and completed per week (starting Monday), the last WEEKS weeks."""
     since = timezone.now() - timedelta(weeks=WEEKS)
     received = _per_week("received_at", since)
     completed = _per_week("completed_at", since)
     weeks = [(since + timedelta(weeks=n + 1)).date() for n in range(WEEKS)]
     weeks = [week - timedelta(days=week.weekday()) for week in weeks]
-    peak = max([*received.values(), *completed.values(), 1])
-    return [
-        WeekBar(
-            week=week,
-            received=received.get(week, 0),
-            completed=completed.get(week, 0),
-            x=index * WEEK_WIDTH,
-            received_height=round(CHART_HEIGHT * received.get(week, 0) / peak),
-            completed_height=round(CHART_HEIGHT * completed.get(week, 0) / peak),
-        )
-        for index, week in enumerate(weeks)
-    ]
+    return [Week(week, received.get(week, 0), completed.get(week, 0)) for week in weeks]
+
+
+def weekly_chart(weeks: list[Week]) -> dict[str, Any]:
+    """The weekly figures as static/js/charts.js draws them (the page gives them as JSON)."""
+    return {
+        "title": "Requests received and completed per week",
+        "x_title": "Week starting",
+        "y_title": "Requests",
+        "labels": [f"{week.week.day} {week.week:%b}" for week in weeks],
+        "series": [
+            {"name": "received", "label": "Received", "values": [w.received for w in weeks]},
+            {"name": "completed", "label": "Completed", "values": [w.completed for w in weeks]},
+        ],
+    }
 
 
 def median_days_to_complete(days: int = 90) -> float | None:

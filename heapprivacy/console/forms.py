@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q, QuerySet
 
 from heapprivacy.erasure.lifecycle.requests import REASONS_NEEDING_A_NOTE, REJECTION_REASONS
 from heapprivacy.erasure.models import ErasureRequest, HeapAccount
@@ -20,17 +21,29 @@ def jurisdiction_choices() -> list[tuple[str, str]]:
     return [(code, code) for code in settings.JURISDICTIONS]
 
 
+def filter_accounts(chosen: object) -> QuerySet[HeapAccount]:
+    """The Heap accounts a list filter offers: the active ones, and the one the filter already
+    names if it was deactivated since (a saved link still shows what it showed)."""
+    kept = Q(pk=int(chosen)) if isinstance(chosen, str) and chosen.isdecimal() else Q()
+    return HeapAccount.objects.filter(Q(is_active=True) | kept).order_by("label")
+
+
 class RequestFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=255, label="Search")
     state = forms.ChoiceField(required=False, choices=[("", "Any state")])
     jurisdiction = forms.ChoiceField(required=False, choices=[("", "Any jurisdiction")])
     source = forms.ChoiceField(required=False, choices=[("", "Any source")])
     account = forms.ModelChoiceField(
-        required=False, queryset=HeapAccount.objects.order_by("label"), empty_label="Any account"
+        required=False, queryset=HeapAccount.objects.none(), empty_label="Any account"
     )
     due = forms.ChoiceField(
         required=False,
-        choices=[("", "Any due date"), ("7d", "Due in 7 days"), ("overdue", "Overdue")],
+        choices=[
+            ("", "Any due date"),
+            ("7d", "Due in 7 days"),
+            ("overdue", "Overdue"),
+            ("at_risk", "At risk (near latest safe submit)"),
+        ],
     )
     order = forms.ChoiceField(required=False, choices=list(ORDERINGS.items()))
     page = forms.IntegerField(required=False, min_value=1)
@@ -44,6 +57,8 @@ class RequestFilterForm(forms.Form):
         ):
             field = cast(forms.ChoiceField, self.fields[name])
             field.choices = [*cast(list, field.choices), *choices]
+        account = cast(forms.ModelChoiceField, self.fields["account"])
+        account.queryset = filter_accounts(self.data.get("account"))
 
 
 class VerifyForm(forms.Form):

@@ -44,13 +44,13 @@ def requests_filtered(filters: dict) -> QuerySet[ErasureRequest]:
     return requests.order_by(filters.get("order") or "-received_at", "-pk")
 
 
+DUE_WINDOWS = {"7d": due.due_soon, "overdue": due.overdue, "at_risk": due.at_risk}
+
+
 def _due_window(requests: QuerySet, window: str | None) -> QuerySet:
-    now = timezone.now()
-    if window == "7d":
-        return open_with_deadline(requests).filter(due.due_soon(now))
-    if window == "overdue":
-        return open_with_deadline(requests).filter(due.overdue(now))
-    return requests
+    if not window:
+        return requests
+    return open_with_deadline(requests).filter(DUE_WINDOWS[window](timezone.now()))
 
 
 def _search(requests: QuerySet, term: str) -> QuerySet:

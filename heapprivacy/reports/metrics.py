@@ -37,10 +37,7 @@ CSV_COLUMNS = [
     "on_time_percent",
     "extensions_used",
 ]
-CHART_HEIGHT = 120
-BAR_WIDTH = 14
 SERIES = ("received", "completed", "rejected")
-GROUP_STEP = len(SERIES) * BAR_WIDTH + 24
 
 
 class Durations:
@@ -114,20 +111,37 @@ class Metrics:
 
 
 @dataclass
-class BarGroup:
-    label: str
-    x: int
-    bars: list[dict[str, Any]]
-
-
-@dataclass
 class Chart:
+    """Received, completed and rejected per key: a table of `tallies`, and `data`, the same
+    figures as static/js/charts.js draws them (the page gives them as JSON, `element_id`)."""
+
     key: str
-    groups: list[BarGroup]
+    tallies: dict[str, Tally]
 
     @property
-    def width(self) -> int:
-        return max(len(self.groups), 4) * GROUP_STEP
+    def element_id(self) -> str:
+        return f"chart-{self.key}"
+
+    @property
+    def title(self) -> str:
+        return f"Requests received, completed and rejected per {self.key}"
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "x_title": self.key.capitalize(),
+            "y_title": "Requests",
+            "labels": list(self.tallies),
+            "series": [
+                {
+                    "name": series,
+                    "label": series.capitalize(),
+                    "values": [getattr(tally, series) for tally in self.tallies.values()],
+                }
+                for series in SERIES
+            ],
+        }
 
 
 def metrics_compute(period: Period) -> Metrics:
@@ -186,25 +200,3 @@ def _figures(tally: Tally) -> list[Any]:
         tally.on_time_percent,
         tally.extensions,
     ]
-
-
-def chart(key: str, tallies: dict[str, Tally]) -> Chart:
-    """Grouped bars (received, completed, rejected) per key, scaled for an SVG chart."""
-    peak = max([tally.received for tally in tallies.values()] + [1])
-    groups = [
-        BarGroup(
-            label=label,
-            x=index * GROUP_STEP,
-            bars=[
-                {
-                    "series": series,
-                    "count": getattr(tally, series),
-                    "x": offset * BAR_WIDTH,
-                    "height": round(CHART_HEIGHT * getattr(tally, series) / peak),
-                }
-                for offset, series in enumerate(SERIES)
-            ],
-        )
-        for index, (label, tally) in enumerate(tallies.items())
-    ]
-    return Chart(key, groups)

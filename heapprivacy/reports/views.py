@@ -157,11 +157,9 @@ def metrics_page(request: StaffRequest) -> HttpResponseBase:
         "form": form,
         "metrics": figures,
         "charts": [
-            metrics.chart("jurisdiction", figures.by_jurisdiction),
-            metrics.chart("source", figures.by_source),
+            metrics.Chart("jurisdiction", figures.by_jurisdiction),
+            metrics.Chart("source", figures.by_source),
         ],
-        "chart_height": metrics.CHART_HEIGHT,
-        "bar_width": metrics.BAR_WIDTH,
         "query": request.GET.urlencode(),
     }
     return render(request, "reports/metrics.html", context)

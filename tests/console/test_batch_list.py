@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.erasure.models import DeletionBatch
+from heapprivacy.erasure.models import DeletionBatch, HeapAccount
 from tests.console.factories import approved, bulk_batches, make_batch
 from tests.erasure.factories import API_KEY, make_account
 from tests.support.cast import ROLES
@@ -66,6 +66,29 @@ def test_it_filters_by_account(officer_client: Client, account) -> None:
 
     assert f"/batches/{theirs.pk}/" in page
     assert f"/batches/{ours.pk}/" not in page
+
+
+def account_choices(response: object) -> list[str]:
+    return [label for _, label in response.context["form"].fields["account"].choices][1:]
+
+
+def test_the_account_filter_offers_active_accounts_only(officer_client: Client, account) -> None:
+    HeapAccount.objects.filter(pk=make_account("retired").pk).update(is_active=False)
+
+    assert account_choices(officer_client.get(URL)) == [account.label]
+
+
+def test_a_filter_on_a_since_deactivated_account_still_lists_its_batches(
+    officer_client: Client, account
+) -> None:
+    retired = make_account("retired")
+    theirs = make_batch(retired, ["b"])
+    HeapAccount.objects.filter(pk=retired.pk).update(is_active=False)
+
+    response = officer_client.get(URL, {"account": retired.pk})
+
+    assert f"/batches/{theirs.pk}/" in response.content.decode()
+    assert account_choices(response) == [account.label, "retired"]
 
 
 @pytest.mark.parametrize(

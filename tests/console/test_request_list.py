@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from heapprivacy.erasure.models import ErasureRequest, Subject
+from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
 from heapprivacy.erasure.records.retention import pseudonym
 from tests.erasure.factories import make_account, make_request
 
@@ -122,6 +122,39 @@ def test_it_filters_by_heap_account(officer_client: Client) -> None:
     response = officer_client.get("/requests/", {"account": Subject.objects.last().account_id})
 
     assert references(response) == [wanted.reference]
+
+
+def test_it_filters_open_requests_at_risk(officer_client: Client) -> None:
+    bulk_requests(3, due_at=timezone.now() + timedelta(days=20))
+    ErasureRequest.objects.filter(reference="DSR-2020-000001").update(
+        latest_safe_submit=timezone.now() + timedelta(days=1)
+    )
+
+    assert references(officer_client.get("/requests/?due=at_risk")) == ["DSR-2020-000001"]
+
+
+def account_choices(response: object) -> list[str]:
+    return [label for _, label in response.context["form"].fields["account"].choices][1:]
+
+
+def test_the_account_filter_offers_active_accounts_only(officer_client: Client) -> None:
+    make_account("active")
+    HeapAccount.objects.filter(pk=make_account("retired", app_id="22").pk).update(is_active=False)
+
+    assert account_choices(officer_client.get("/requests/")) == ["active"]
+
+
+def test_a_filter_on_a_since_deactivated_account_still_lists_its_requests(
+    officer_client: Client,
+) -> None:
+    retired = make_account("retired", app_id="22")
+    wanted = make_request(retired)
+    HeapAccount.objects.filter(pk=retired.pk).update(is_active=False)
+
+    response = officer_client.get("/requests/", {"account": retired.pk})
+
+    assert references(response) == [wanted.reference]
+    assert account_choices(response) == ["retired"]
 
 
 def test_a_bad_filter_value_is_ignored_not_an_error(officer_client: Client) -> None:

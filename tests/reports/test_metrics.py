@@ -8,8 +8,8 @@ from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.reports.filters import Period
 from heapprivacy.reports.metrics import (
     CSV_COLUMNS,
+    Chart,
     Durations,
-    chart,
     metrics_compute,
     metrics_csv,
 )
@@ -138,10 +138,13 @@ def test_durations_keep_one_counter_per_hundredth_of_a_day_however_many() -> Non
     assert durations.median() == 1.0
 
 
-def test_chart_bars_are_scaled_to_the_busiest_group(requests) -> None:
-    figures = chart("jurisdiction", metrics_compute(Period()).by_jurisdiction)
+def test_a_chart_gives_received_completed_and_rejected_per_key(requests) -> None:
+    data = Chart("jurisdiction", metrics_compute(Period()).by_jurisdiction).data
 
-    gdpr = {bar["series"]: bar for bar in figures.groups[1].bars}
-    assert figures.groups[1].label == "GDPR-EU"
-    assert (gdpr["received"]["height"], gdpr["completed"]["height"]) == (120, 60)
-    assert gdpr["rejected"]["count"] == 1
+    assert data["labels"] == ["CCPA", "GDPR-EU"]
+    assert {series["name"]: series["values"] for series in data["series"]} == {
+        "received": [2, 4],
+        "completed": [1, 2],
+        "rejected": [0, 1],
+    }
+    assert (data["x_title"], data["y_title"]) == ("Jurisdiction", "Requests")

@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,7 +24,9 @@ def add(n: int, jurisdiction: str, state: str) -> None:
 
 
 @pytest.mark.parametrize("role", MAY_EXPORT)
-def test_the_page_shows_the_figures_and_server_rendered_charts(client_as, role: str) -> None:
+def test_the_page_shows_the_figures_and_charts_drawn_by_a_static_script(
+    client_as, role: str
+) -> None:
     add(1, "GDPR-EU", "completed")
     add(3, "GDPR-EU", "completed")
     add(4, "CCPA", "received")
@@ -34,11 +37,29 @@ def test_the_page_shows_the_figures_and_server_rendered_charts(client_as, role: 
     html = response.content.decode()
     assert response.context["metrics"].total.received == 3
     assert response.context["metrics"].total.days.median() == 2.0
-    assert html.count('<svg class="chart"') == 2
-    assert "<title>GDPR-EU: 2 completed</title>" in html
+    assert html.count("<canvas data-chart=") == 2
+    assert '<script id="chart-jurisdiction" type="application/json">' in html
+    assert '<tr><th scope="row">GDPR-EU</th><td>2</td><td>2</td><td>0</td></tr>' in html
     assert 'href="/static/reports/reports.css"' in html
     assert "style=" not in html
-    assert "<script" not in html
+    assert re.findall(r"<script(?! id=\"chart-)[^>]*>", html) == [
+        '<script src="/static/vendor/chartjs/chart.umd.min.js" defer>',
+        '<script src="/static/js/charts.js" defer>',
+    ]
+
+
+def test_large_counts_have_thousands_separators(auditor_client) -> None:
+    ErasureRequest.objects.bulk_create(
+        ErasureRequest(
+            reference=f"DSR-2025-{n:06d}", source="csv", jurisdiction="CCPA", received_at=START
+        )
+        for n in range(1_200)
+    )
+
+    html = auditor_client.get("/reports/metrics/").content.decode()
+
+    assert '<span class="figure">1,200</span><span class="label">Received</span>' in html
+    assert "<td>CCPA</td><td>csv</td><td>1,200</td>" in html
 
 
 def test_the_period_narrows_the_figures(auditor_client) -> None:

@@ -6,7 +6,7 @@ is lost.
 """
 
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -19,6 +19,7 @@ from heapprivacy.accounts.access import StaffRequest, permission_required
 from heapprivacy.audit.actors import Actor
 from heapprivacy.console import selectors
 from heapprivacy.console.actions import action_apply
+from heapprivacy.console.forms import filter_accounts
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
 from heapprivacy.erasure.pipeline.batches import (
     batch_approve,
@@ -45,9 +46,14 @@ REQUESTS_SHOWN = 100
 class BatchFilterForm(forms.Form):
     state = forms.ChoiceField(required=False, choices=[("", "Any state"), *Batch.choices])
     account = forms.ModelChoiceField(
-        required=False, queryset=HeapAccount.objects.order_by("label"), empty_label="Any account"
+        required=False, queryset=HeapAccount.objects.none(), empty_label="Any account"
     )
     page = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        account = cast(forms.ModelChoiceField, self.fields["account"])
+        account.queryset = filter_accounts(self.data.get("account"))
 
 
 class ReleaseForm(forms.Form):

@@ -26,16 +26,14 @@ def home(request: StaffRequest) -> HttpResponse:
 @require_GET
 @permission_required("erasure.view_erasurerequest")
 def dashboard_view(request: StaffRequest) -> HttpResponse:
+    weeks = dashboard.weekly_counts()
     context = {
-        "by_state": dashboard.requests_by_state(),
-        "deadlines": dashboard.deadline_counts(),
+        "tiles": dashboard.tiles(),
         "in_flight": dashboard.batches_in_flight(),
         "heap_errors": dashboard.last_heap_errors(),
-        "weeks": dashboard.weekly_chart(),
+        "weeks": weeks,
+        "weekly_chart": dashboard.weekly_chart(weeks),
         "median_days": dashboard.median_days_to_complete(),
-        "chart_height": dashboard.CHART_HEIGHT,
-        "bar_width": dashboard.BAR_WIDTH,
-        "chart_width": dashboard.CHART_WIDTH,
         "intake_unavailable": intake_unavailable_reason(),
     }
     return render(request, "console/dashboard.html", context)
