@@ -55,6 +55,12 @@ def tiles() -> list[Tile]:
         Tile("Due in 7 days", deadlines["due_in_7_days"], f"{requests}?due=7d", "warn"),
         Tile("Overdue", deadlines["overdue"], f"{requests}?due=overdue", "alert"),
         Tile(
+            "Acknowledgement overdue",
+            deadlines["acknowledgement_overdue"],
+            f"{requests}?due=ack_overdue",
+            "alert",
+        ),
+        Tile(
             "At risk (near latest safe submit)",
             deadlines["at_risk"],
             f"{requests}?due=at_risk",
@@ -76,6 +82,7 @@ def deadline_counts() -> dict[str, int]:
         due_in_7_days=Count("pk", filter=due.due_soon(now)),
         overdue=Count("pk", filter=due.overdue(now)),
         at_risk=Count("pk", filter=due.at_risk(now)),
+        acknowledgement_overdue=Count("pk", filter=due.acknowledgement_overdue(now)),
     )
 
 

@@ -43,6 +43,7 @@ class RequestFilterForm(forms.Form):
             ("7d", "Due in 7 days"),
             ("overdue", "Overdue"),
             ("at_risk", "At risk (near latest safe submit)"),
+            ("ack_overdue", "Acknowledgement overdue"),
         ],
     )
     order = forms.ChoiceField(required=False, choices=list(ORDERINGS.items()))

@@ -44,7 +44,12 @@ def requests_filtered(filters: dict) -> QuerySet[ErasureRequest]:
     return requests.order_by(filters.get("order") or "-received_at", "-pk")
 
 
-DUE_WINDOWS = {"7d": due.due_soon, "overdue": due.overdue, "at_risk": due.at_risk}
+DUE_WINDOWS = {
+    "7d": due.due_soon,
+    "overdue": due.overdue,
+    "at_risk": due.at_risk,
+    "ack_overdue": due.acknowledgement_overdue,
+}
 
 
 def _due_window(requests: QuerySet, window: str | None) -> QuerySet:

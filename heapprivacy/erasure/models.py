@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from heapprivacy import crypto
 
@@ -181,6 +182,17 @@ class ErasureRequest(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def acknowledgement_overdue(self) -> bool:
+        """Open, past its acknowledge-by date, and not acknowledged (as SQL:
+        due.acknowledgement_overdue)."""
+        return (
+            self.state in self.OPEN_STATES
+            and self.acknowledged_at is None
+            and self.acknowledge_by is not None
+            and self.acknowledge_by < timezone.now()
+        )
 
     @property
     def deadline(self) -> "datetime | None":

@@ -17,7 +17,7 @@ from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.intake.jurisdictions import timeline_sentence
 from heapprivacy.notifications import services as outbox
 from heapprivacy.notifications.models import Notification
-from heapprivacy.notifications.notices import public_url, requester_notify
+from heapprivacy.notifications.notices import date_text, public_url, requester_notify
 from heapprivacy.notifications.signals import notification_sent
 
 SENT_ACTION = outbox.SENT_ACTION
@@ -44,7 +44,12 @@ def verification_notify(request: ErasureRequest, token: str) -> Notification | N
 
 
 def acknowledgement_notify(request: ErasureRequest) -> Notification | None:
-    return _notify(ACKNOWLEDGEMENT, request, timeline=timeline_sentence(request.jurisdiction))
+    return _notify(
+        ACKNOWLEDGEMENT,
+        request,
+        timeline=timeline_sentence(request.jurisdiction),
+        respond_by=date_text(request.deadline),
+    )
 
 
 def already_open_notify(request: ErasureRequest) -> Notification | None:

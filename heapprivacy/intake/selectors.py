@@ -1,8 +1,9 @@
 """What the public status page may show of a request: its reference, state and dates only."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from heapprivacy.erasure.legal.deadlines import local_date
 from heapprivacy.erasure.models import ErasureRequest
 
 State = ErasureRequest.State
@@ -35,6 +36,9 @@ class PublicStatus:
     state: str  # a CSS state class: received, verified, approved, in_progress, …
     state_label: str
     steps: list[Step]
+    # While the request is open: the day we must respond by, and whether it was extended.
+    respond_by: date | None = None
+    extended: bool = False
 
 
 def public_status(reference: str) -> PublicStatus | None:
@@ -42,7 +46,15 @@ def public_status(reference: str) -> PublicStatus | None:
     if request is None:
         return None
     state, label = PUBLIC_STATES[State(request.state)]
-    return PublicStatus(request.reference, state, label, _steps(request))
+    deadline = request.deadline if request.state in ErasureRequest.OPEN_STATES else None
+    return PublicStatus(
+        request.reference,
+        state,
+        label,
+        _steps(request),
+        respond_by=local_date(deadline) if deadline else None,
+        extended=request.extended_due_at is not None,
+    )
 
 
 def _steps(request: ErasureRequest) -> list[Step]:

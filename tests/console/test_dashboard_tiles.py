@@ -13,7 +13,12 @@ from tests.erasure.factories import make_account, make_request
 
 pytestmark = pytest.mark.django_db
 
-DEADLINE_TILES = ["Due in 7 days", "Overdue", "At risk (near latest safe submit)"]
+DEADLINE_TILES = [
+    "Due in 7 days",
+    "Overdue",
+    "Acknowledgement overdue",
+    "At risk (near latest safe submit)",
+]
 TILES = [*ErasureRequest.State.labels, *DEADLINE_TILES, "Batches needing attention"]
 
 
@@ -31,12 +36,17 @@ def world() -> dict[str, str]:
             "due_at": now + timedelta(days=10),
             "latest_safe_submit": now + timedelta(days=1),
         },
+        "Acknowledgement overdue": {"acknowledge_by": now - timedelta(hours=1)},
     }
     references = {}
     for label, fields in deadlines.items():
         request = make_request(account)
         ErasureRequest.objects.filter(pk=request.pk).update(**fields)
         references[label] = request.reference
+    acknowledged_late = make_request(account)
+    ErasureRequest.objects.filter(pk=acknowledged_late.pk).update(
+        acknowledge_by=now - timedelta(days=2), acknowledged_at=now - timedelta(days=1)
+    )
     make_batch(account, ["bob@example.com"], state=DeletionBatch.State.NEEDS_ATTENTION)
     return references
 
@@ -98,3 +108,17 @@ def test_every_tile_is_a_link_on_the_page(officer_client: Client, world: dict[st
     links = re.findall(r'<a class="tile[^"]*" href="([^"]+)"', response.content.decode())
     assert links == [counted.href for counted in response.context["tiles"]]
     assert len(links) == len(TILES)
+
+
+def test_the_list_and_the_request_flag_a_missed_acknowledgement(
+    officer_client: Client, world: dict[str, str]
+) -> None:
+    response = officer_client.get("/requests/")
+
+    flagged = [
+        row.reference for row in response.context["page"].rows if row.acknowledgement_overdue
+    ]
+    assert flagged == [world["Acknowledgement overdue"]]
+    assert response.content.decode().count("acknowledgement overdue</span>") == 1
+    detail = officer_client.get(f"/requests/{world['Acknowledgement overdue']}/")
+    assert "overdue: not acknowledged" in detail.content.decode()

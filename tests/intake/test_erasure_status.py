@@ -3,6 +3,8 @@
 import pytest
 from django.test import Client
 
+from heapprivacy.erasure.legal.clock import request_extend
+from heapprivacy.erasure.legal.deadlines import local_date
 from heapprivacy.erasure.lifecycle.requests import request_approve, request_reject
 from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.notifications.tokens import status_token_make
@@ -95,3 +97,31 @@ def test_a_status_link_for_a_request_that_no_longer_exists_is_not_found(
 
 def test_wrong_method_is_refused(client: Client, request_and_path) -> None:
     assert client.post(request_and_path[1]).status_code == 405
+
+
+def test_an_open_request_gives_the_day_we_respond_by(client: Client, request_and_path) -> None:
+    request, path = request_and_path
+
+    page = client.get(path).content.decode()
+
+    day = local_date(request.due_at)
+    assert f'<dt>We respond by</dt><dd><time datetime="{day:%Y-%m-%d}">' in page
+    assert f"{day.day} {day:%B %Y}" in page
+
+
+def test_an_extended_request_gives_the_extended_day(client: Client, request_and_path) -> None:
+    request, path = request_and_path
+    request_extend(request, actor=SYSTEM, reason="many systems to search")
+
+    page = client.get(path).content.decode()
+
+    day = local_date(ErasureRequest.objects.get().extended_due_at)
+    assert f'<time datetime="{day:%Y-%m-%d}">' in page
+    assert "(extended: we wrote to you with the reason)" in page
+
+
+def test_a_closed_request_gives_no_day_to_respond_by(client: Client, request_and_path) -> None:
+    request, path = request_and_path
+    request_reject(request, actor=SYSTEM, reason_code="other", note="not ours")
+
+    assert "We respond by" not in client.get(path).content.decode()

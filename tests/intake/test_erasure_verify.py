@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from heapprivacy.audit.models import AuditEvent
+from heapprivacy.erasure.legal.deadlines import local_date
 from heapprivacy.erasure.lifecycle.requests import request_cancel, request_verify
 from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.intake import services
@@ -88,6 +89,17 @@ def test_confirming_sends_the_acknowledgement(
     assert mimetype == "text/html"
     assert the_request().reference in html
     assert the_request().acknowledged_at is not None
+
+
+def test_the_acknowledgement_gives_the_date_we_respond_by(
+    client: Client, emailed: str, mailoutbox: list
+) -> None:
+    confirm(client, emailed)
+
+    day = local_date(the_request().due_at)
+    assert f"We will respond by {day.day} {day:%B %Y} at the latest." in mailoutbox[-1].body
+    html, _ = mailoutbox[-1].alternatives[0]
+    assert f"<strong>{day.day} {day:%B %Y}</strong>" in html
 
 
 def test_the_acknowledgement_gives_the_jurisdictions_timeline(

@@ -33,6 +33,11 @@ def overdue(now: datetime) -> Q:
     return Q(deadline_at__lt=now)
 
 
+def acknowledgement_overdue(now: datetime) -> Q:
+    """Past its acknowledge-by date (CCPA: 10 business days) with no acknowledgement sent."""
+    return Q(acknowledge_by__lt=now, acknowledged_at__isnull=True)
+
+
 def at_risk(now: datetime) -> Q:
     lead = timedelta(seconds=settings.SAFE_SUBMIT_LEAD)
     return Q(latest_safe_submit__lt=now + lead, deadline_at__gte=now)
