@@ -21,6 +21,7 @@ from heapprivacy.reports.certificates import (
     certificate_pdf,
 )
 from tests.erasure.factories import make_request
+from tests.reports.conftest import complete
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +68,20 @@ def test_the_json_names_the_request_its_heap_deletions_and_how_it_was_approved(
             "second_approval": False,
         }
     ]
+
+
+def test_an_approver_is_named_by_role_and_a_user_without_one_as_staff(account, user_as) -> None:
+    approver = user_as("approver")
+    by_approver = complete(make_request(account, ["carol@example.com"]), approver)
+    unroled = complete(make_request(account, ["dave@example.com"]), user_as("officer"))
+    user_as("officer").groups.clear()
+
+    roles = [
+        json.loads(certificate_issue(request.reference, actor=AUDITOR).body)["approved_by"]["role"]
+        for request in (by_approver, unroled)
+    ]
+
+    assert roles == ["approver", "staff"]
 
 
 def test_it_is_issued_by_the_configured_organisation(completed_request, settings, tmp_path) -> None:
