@@ -79,8 +79,11 @@ def _jurisdiction(code: str) -> str:
 def _approval(approved_by: dict[str, Any]) -> str:
     who = APPROVERS.get(approved_by.get("role") or approved_by.get("actor_kind", ""))
     words = f"{who}, {human_time(approved_by['at'])}" if who else NOT_RECORDED
-    seq = approved_by["audit_seq"]
-    return f"{words} (audit event #{seq})" if seq else words
+    if approved_by["audit_seq"]:
+        words += f" (audit event #{approved_by['audit_seq']})"
+    if approved_by.get("without_verification"):
+        words += "; nobody verified the requester's identity here: approved for a recorded reason"
+    return words
 
 
 def _deletion(deletion: dict[str, Any]) -> dict[str, Any]:

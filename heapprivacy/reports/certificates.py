@@ -175,16 +175,18 @@ def _timeline(request: ErasureRequest) -> dict[str, str]:
 
 
 def _approval(request: ErasureRequest) -> dict[str, Any]:
-    """The approver's role (never their name), when, and the seq of the request.approved event
-    that names them."""
+    """The approver's role (never their name), when, whether nobody had verified the requester's
+    identity (the override's reason stays on the request: officers' words, which retention
+    removes and a certificate would keep), and the seq of the request.approved event."""
+    unverified = {"without_verification": bool(request.verification_override)}
     event = (
         AuditEvent.objects.filter(request_ref=request.reference, action="request.approved")
         .order_by("seq")
         .first()
     )
     if event is None:  # approved before the audit trail existed: only the request knows when
-        return {"role": "", "at": iso(request.decided_at), "audit_seq": 0}
-    return {"role": _role(event), "at": iso(event.at), "audit_seq": event.seq}
+        return {"role": "", "at": iso(request.decided_at), "audit_seq": 0, **unverified}
+    return {"role": _role(event), "at": iso(event.at), "audit_seq": event.seq, **unverified}
 
 
 def _role(event: AuditEvent) -> str:

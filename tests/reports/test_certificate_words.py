@@ -81,3 +81,14 @@ def test_an_approval_nobody_recorded_says_so() -> None:
     content = {**VERSION_1, "approved_by": {"role": "", "at": "", "audit_seq": 0}}
 
     assert certificate_words(content)["approval"] == "not recorded"
+
+
+def test_an_approval_without_verification_says_so() -> None:
+    approved_by = {**VERSION_1["approved_by"], "role": "approver", "without_verification": True}
+
+    approval = certificate_words({**VERSION_1, "approved_by": approved_by})["approval"]
+
+    assert approval == (
+        "an approver, 2 November 2026, 09:00 UTC (audit event #9); nobody verified the "
+        "requester's identity here: approved for a recorded reason"
+    )

@@ -10,6 +10,7 @@ from PIL import Image
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.models import AuditEvent
+from heapprivacy.erasure.lifecycle.requests import request_approve
 from heapprivacy.erasure.models import DeletionBatch
 from heapprivacy.pseudonyms import subject_pseudonym
 from heapprivacy.reports import certificates
@@ -21,7 +22,7 @@ from heapprivacy.reports.certificates import (
     certificate_pdf,
 )
 from tests.erasure.factories import make_request
-from tests.reports.conftest import complete
+from tests.reports.conftest import complete, run_to_completion
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +56,7 @@ def test_the_json_names_the_request_its_heap_deletions_and_how_it_was_approved(
         "GDPR-EU",
     )
     assert content["approved_by"]["role"] == "privacy_officer"
+    assert content["approved_by"]["without_verification"] is False
     assert AuditEvent.objects.get(seq=content["approved_by"]["audit_seq"]).action == (
         "request.approved"
     )
@@ -82,6 +84,20 @@ def test_an_approver_is_named_by_role_and_a_user_without_one_as_staff(account, u
     ]
 
     assert roles == ["approver", "staff"]
+
+
+def test_an_approval_without_verification_is_flagged_without_its_reason(
+    account, user_as, tmp_path
+) -> None:
+    request = make_request(account, ["erin@example.com"])
+    request_approve(request, actor=Actor.for_user(user_as("approver")), verification_override="x7q")
+    issued = certificate_issue(run_to_completion(request).reference, actor=AUDITOR)
+
+    text = " ".join(pdf_text(certificate_pdf(issued), tmp_path).split())
+
+    assert json.loads(issued.body)["approved_by"]["without_verification"] is True
+    assert "nobody verified the requester's identity here" in text
+    assert "x7q" not in issued.body.decode()
 
 
 def test_it_is_issued_by_the_configured_organisation(completed_request, settings, tmp_path) -> None:
