@@ -319,6 +319,9 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="privacy@localhost")
 # Absolute base of links in emails (verification, status page, certificate).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Who issues the certificates of erasure, and where a subject writes about them.
+ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="Example Ltd")
+ORGANISATION_CONTACT = env.str("ORGANISATION_CONTACT", default="privacy@example.org")
 # Every email waits in the outbox (heapprivacy/notifications) until sent: a failed attempt is
 # retried after EMAIL_RETRY_BASE_DELAY seconds, doubling each time, up to EMAIL_MAX_ATTEMPTS.
 EMAIL_MAX_ATTEMPTS = read_int("EMAIL_MAX_ATTEMPTS", default=8, minimum=1)

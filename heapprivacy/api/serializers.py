@@ -134,7 +134,8 @@ class RequestApproveIn(serializers.Serializer):
         help_text=(
             "Required to approve a request still in state `received` (its requester's identity "
             "not verified here): why it may be approved anyway, e.g. how your system verified "
-            "the requester. Kept on the request and shown on its certificate."
+            "the requester. Kept on the request; its certificate says it was approved "
+            "without verification."
         ),
     )
 

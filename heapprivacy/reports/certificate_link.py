@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.notifications.tokens import TokenInvalid, certificate_token_read
+from heapprivacy.reports.certificate_words import certificate_words
 from heapprivacy.reports.certificates import (
     CertificateUnavailable,
     IssuedCertificate,
@@ -33,11 +34,9 @@ def certificate_view(request: HttpRequest, token: str, fmt: str = "html") -> Htt
         return _download(certificate, certificate.body, "json", "application/json")
     if fmt == "pdf":
         return _download(certificate, certificate_pdf(certificate), "pdf", "application/pdf")
-    content = certificate.content()
     context = {
-        "c": content,
+        **certificate_words(certificate.content()),
         "sha256": certificate.sha256,
-        "erased": sum(subject["state"] == "erased" for subject in content["subjects"]),
         "token": token,
     }
     return _private(render(request, "reports/certificate_link.html", context))

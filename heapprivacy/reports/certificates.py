@@ -2,7 +2,9 @@
 
 The JSON is built once, at first issue, and stored; both formats are served from that body, so
 the SHA-256 the PDF prints is the SHA-256 of the JSON file an auditor downloads, at any time.
-Subjects appear only as keyed hashes (pseudonyms.py), never as their values.
+Subjects appear only as keyed hashes (pseudonyms.py), never as their values. The subject reads
+the certificate too (its public link), so staff appear only by their role and Heap accounts only
+by their region: the audit event the certificate cites names who approved, for an auditor.
 """
 
 import hashlib
@@ -10,20 +12,25 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Max, Min
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from heapprivacy.audit.actors import Actor
+from heapprivacy.accounts.roles import Role
+from heapprivacy.audit.actors import Actor, ActorKind
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.audit.services import append_lock, audit_head, audit_record
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
 from heapprivacy.pseudonyms import subject_pseudonym
+from heapprivacy.reports.certificate_words import certificate_words
 from heapprivacy.reports.csvsafe import iso
 from heapprivacy.reports.models import Certificate
 
-VERSION = 1
+# 2: the issuer; roles and Heap regions instead of staff usernames and Heap account labels.
+VERSION = 2
 PSEUDONYMISATION = (
     "HMAC-SHA256 of the subject value's UTF-8 bytes keyed with this installation's "
     "PSEUDONYM_KEY, in hex"
@@ -33,25 +40,34 @@ PSEUDONYMISATION = (
 PDF_SUBJECTS_SHOWN = 500
 SUBJECT_CHUNK = 2_000
 
+# A4 with the margins kept whatever the content: fixed table layouts with set column widths, and
+# long values (Heap's deletion_request_ids have no length limit) broken anywhere rather than
+# pushed past the right margin.
 PDF_CSS = """
-@page { size: A4; margin: 18mm 16mm; @bottom-right { content: counter(page) " / " counter(pages);
-  font-size: 8pt; color: #5d6778; } }
+@page { size: A4; margin: 18mm 16mm;
+  @bottom-left { content: element(footer); width: 70%; }
+  @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; color: #5d6778; } }
+.page-footer { position: running(footer); font-size: 8pt; color: #5d6778; }
 body { font-family: "DejaVu Sans", sans-serif; font-size: 9.5pt; color: #1b2330; }
+.issuer { font-size: 10pt; font-weight: bold; color: #5d6778; margin: 0 0 1mm; }
 h1 { font-size: 17pt; margin: 0 0 2mm; }
 h2 { font-size: 11pt; margin: 6mm 0 2mm; border-bottom: 0.5pt solid #c5ccd8; }
 .lead { color: #5d6778; margin: 0 0 4mm; }
-table { width: 100%; border-collapse: collapse; }
+table { width: 100%; border-collapse: collapse; table-layout: fixed; }
 th, td { text-align: left; vertical-align: top; padding: 1.2mm 2mm;
-  border-bottom: 0.4pt solid #dde2ea; }
+  border-bottom: 0.4pt solid #dde2ea; overflow-wrap: anywhere; }
 th { font-size: 8pt; color: #5d6778; text-transform: uppercase; font-weight: bold; }
 .facts th { width: 38mm; text-transform: none; font-size: 9.5pt; }
+.heap { width: 20mm; }
+.count { width: 16mm; }
+.time { width: 29mm; }
+td.time { font-size: 8.5pt; }
+.kind { width: 16mm; }
 .mono, .hash { font-family: "DejaVu Sans Mono", monospace; }
 .mono { font-size: 7.5pt; }
 .proof { margin: 5mm 0; padding: 3mm; border: 0.8pt solid #2454c5; background: #e8eefc; }
-.proof .hash { font-size: 8.2pt; white-space: nowrap; }
+.proof .hash { font-size: 8.2pt; overflow-wrap: anywhere; }
 .note { color: #5d6778; font-size: 8.5pt; }
-.nowrap { white-space: nowrap; }
-.time { font-size: 8pt; white-space: nowrap; }
 """
 
 
@@ -133,6 +149,7 @@ def certificate_content(request: ErasureRequest) -> dict[str, Any]:
     return {
         "certificate": "erasure",
         "version": VERSION,
+        "issuer": {"name": settings.ORGANISATION_NAME, "contact": settings.ORGANISATION_CONTACT},
         "reference": request.reference,
         "jurisdiction": request.jurisdiction,
         "timeline": _timeline(request),
@@ -158,33 +175,41 @@ def _timeline(request: ErasureRequest) -> dict[str, str]:
 
 
 def _approval(request: ErasureRequest) -> dict[str, Any]:
-    """Who approved, as the audit trail recorded it, with the event's seq to look it up."""
+    """The approver's role (never their name), when, whether nobody had verified the requester's
+    identity (the override's reason stays on the request: officers' words, which retention
+    removes and a certificate would keep), and the seq of the request.approved event."""
+    unverified = {"without_verification": bool(request.verification_override)}
     event = (
         AuditEvent.objects.filter(request_ref=request.reference, action="request.approved")
         .order_by("seq")
         .first()
     )
     if event is None:  # approved before the audit trail existed: only the request knows when
-        return {"actor_kind": "", "actor_label": "", "at": iso(request.decided_at), "audit_seq": 0}
-    return {
-        "actor_kind": event.actor_kind,
-        "actor_label": event.actor_label,
-        "at": iso(event.at),
-        "audit_seq": event.seq,
-    }
+        return {"role": "", "at": iso(request.decided_at), "audit_seq": 0, **unverified}
+    return {"role": _role(event), "at": iso(event.at), "audit_seq": event.seq, **unverified}
+
+
+def _role(event: AuditEvent) -> str:
+    """privacy_officer or approver (the user's role at issue), staff, api_client or system."""
+    if event.actor_kind != ActorKind.USER:
+        return str(event.actor_kind)
+    groups = set(Group.objects.filter(user__pk=event.actor_id).values_list("name", flat=True))
+    if Role.OFFICER in groups:
+        return "privacy_officer"
+    return "approver" if Role.APPROVER in groups else "staff"
 
 
 def _heap_deletions(request: ErasureRequest) -> list[dict[str, Any]]:
     counts = dict(request.batch_links.values_list("batch_id", "members"))
-    batches = DeletionBatch.objects.filter(pk__in=counts).select_related("account", "approved_by")
+    batches = DeletionBatch.objects.filter(pk__in=counts).select_related("account")
     return [
         {
             "deletion_request_id": batch.deletion_request_id,
-            "heap_account": batch.account.label,
+            "heap_region": batch.account.region,
             "subjects": counts[batch.pk],
             "submitted_at": iso(batch.submitted_at),
             "completed_at": iso(batch.completed_at),
-            "second_approval_by": batch.approved_by.get_username() if batch.approved_by else "",
+            "second_approval": batch.approved_by_id is not None,
         }
         for batch in batches.order_by("pk")
     ]
@@ -194,30 +219,27 @@ def _subjects(request: ErasureRequest) -> list[dict[str, Any]]:
     subjects = (
         request.subjects.with_heap_state()
         .order_by("pk")
-        .values_list("kind", "value", "heap_state", "account__label", "erased_at")
+        .values_list("kind", "value", "heap_state", "account__region", "erased_at")
         .iterator(chunk_size=SUBJECT_CHUNK)
     )
     return [
         {
             "kind": kind,
             "reference": subject_pseudonym(value),
-            "heap_account": account,
+            "heap_region": region,
             "state": state,
             "erased_at": iso(erased_at),
         }
-        for kind, value, state, account, erased_at in subjects
+        for kind, value, state, region, erased_at in subjects
     ]
 
 
 def certificate_html(certificate: IssuedCertificate) -> str:
-    content = certificate.content()
     return render_to_string(
         "reports/certificate.html",
         {
-            "c": content,
+            **certificate_words(certificate.content(), subjects_shown=PDF_SUBJECTS_SHOWN),
             "sha256": certificate.sha256,
-            "subjects_shown": content["subjects"][:PDF_SUBJECTS_SHOWN],
-            "subjects_more": max(0, len(content["subjects"]) - PDF_SUBJECTS_SHOWN),
         },
     )
 

@@ -1,11 +1,17 @@
 """/privacy/certificate/<token>: the certificate link of the completion email, without login."""
 
 import json
+import re
+import subprocess
+from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
+from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.models import AuditEvent
+from heapprivacy.erasure.lifecycle.requests import request_approve, request_verify
 from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.notifications.tokens import certificate_token_make, status_token_make
 from heapprivacy.pseudonyms import subject_pseudonym
@@ -40,6 +46,43 @@ def test_the_emailed_link_shows_the_certificate_without_login(
     assert f'href="{emailed_link}.json"' in page
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert "no-store" in response["Cache-Control"]
+
+
+def test_the_page_names_the_organisation_and_gives_dates_in_words(
+    client: Client, emailed_link: str, settings
+) -> None:
+    settings.ORGANISATION_NAME = "Northwind Trading plc"
+    settings.ORGANISATION_CONTACT = "dpo@northwind.test"
+
+    page = client.get(emailed_link).content.decode()
+
+    assert "Northwind Trading plc" in page
+    assert "Questions about this certificate: dpo@northwind.test" in page
+    assert "<dd>2 March 2026, 09:00 UTC</dd>" in page
+    assert not re.findall(r"\d{4}-\d\d-\d\dT|\bNone\b", page)
+
+
+def test_it_names_neither_the_approving_officer_nor_the_heap_account(
+    client: Client,
+    alices_request: ErasureRequest,
+    officer: User,
+    mailoutbox,
+    tmp_path: Path,
+) -> None:
+    request_verify(alices_request, actor=SYSTEM, method="email_link")
+    request_approve(alices_request, actor=Actor.for_user(officer))
+    with committed():
+        make_completed(alices_request)
+    link = next(path for path in paths(mailoutbox[-1]) if "/certificate/" in path)
+
+    (tmp_path / "cert.pdf").write_bytes(client.get(link + ".pdf").content)
+    subprocess.run(["pdftotext", "cert.pdf", "cert.txt"], cwd=tmp_path, check=True)
+
+    page, body = client.get(link).content.decode(), client.get(link + ".json").content.decode()
+    for shown in (page, body, (tmp_path / "cert.txt").read_text()):
+        assert officer.username not in shown
+        assert alices_request.subjects.get().account.label not in shown
+    assert "a privacy officer" in (tmp_path / "cert.txt").read_text()
 
 
 def test_the_first_visit_issues_the_certificate_once(client: Client, emailed_link: str) -> None:

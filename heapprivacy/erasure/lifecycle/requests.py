@@ -161,8 +161,8 @@ def request_approve(
     second pair of eyes and are not checked.
 
     A request whose requester's identity nobody verified is approved only with an explicit
-    `verification_override`: the approver's reason, kept on the request (the certificate shows
-    it) and flagged in the audit event.
+    `verification_override`: the approver's reason, kept on the request and flagged in the audit
+    event and on the certificate.
     """
     if actor.kind != ActorKind.SYSTEM and request_creator(request) == (actor.kind, actor.id):
         raise ActorRefused("four eyes: the creator of a request may not approve it")
