@@ -75,7 +75,7 @@ NOT_PAGES = {
     "reports:pack",
     "reports:pack_job_progress",
     "reports:pack_job_download",
-    "reports:certificate",  # a PDF or JSON: read by test_the_certificate_reads_well
+    "reports:certificate",  # a PDF or JSON: tests/reports/test_certificates.py reads its text
 }
 
 
