@@ -202,6 +202,26 @@ class RequestOut(serializers.Serializer):
         }
 
 
+class RequestWarningOut(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=["previously_erased", "in_open_request"],
+        help_text="previously_erased: Heap erased some subjects for an earlier request; "
+        "in_open_request: an open request of the same Heap account already names some.",
+    )
+    subjects = serializers.IntegerField(help_text="How many of the request's subjects.")
+    message = serializers.CharField()
+    references = serializers.ListField(
+        child=serializers.CharField(), help_text="The other open requests (at most 20)."
+    )
+
+
+class RequestCreatedOut(RequestOut):
+    """The answer to a create: the request, and what an officer should know before deciding
+    it (the CSV import warns of the same, row by row). Needs `warnings` set on the request."""
+
+    warnings = RequestWarningOut(many=True)
+
+
 class BatchOfRequestOut(serializers.Serializer):
     id = serializers.IntegerField()
     heap_account = serializers.CharField(source="account.label")

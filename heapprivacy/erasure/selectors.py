@@ -1,12 +1,15 @@
 """Reads shared by services, commands and screens."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import islice
 
 from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.models import BatchRequest, DeletionBatch, ErasureRequest, Subject
+from heapprivacy.erasure.records.lookups import keys_in_open_requests
 
 Batch = DeletionBatch.State
 State = ErasureRequest.State
@@ -88,3 +91,69 @@ def request_timeline(request: ErasureRequest) -> QuerySet[AuditEvent]:
         Q(request_ref=request.reference)
         | Q(target_type="erasure.deletionbatch", target_id__in=batches)
     ).order_by("seq")
+
+
+@dataclass(frozen=True)
+class RequestWarning:
+    """Something an officer should know before deciding a new request (its subjects named
+    elsewhere), as every intake channel reports it."""
+
+    code: str  # previously_erased | in_open_request
+    subjects: int
+    message: str
+    references: tuple[str, ...] = ()
+
+
+WARNING_CHUNK = 5_000
+WARNING_REFERENCES = 20  # references named in a warning, at most
+
+
+def request_warnings(request: ErasureRequest) -> list[RequestWarning]:
+    """Of a request just created: how many of its subjects Heap erased before, and how many an
+    earlier open request of the same Heap account already names (and which requests)."""
+    subjects = Subject.objects.filter(request=request).order_by("id")
+    first = subjects.values_list("id", flat=True).first()
+    if first is None:
+        return []
+    warnings = []
+    erased = subjects.filter(previously_erased=True).count()
+    if erased:
+        warnings.append(
+            RequestWarning(
+                "previously_erased",
+                erased,
+                f"{erased} subject(s) were erased in Heap for an earlier request: erasing "
+                "them again is harmless, but check the request before approving it.",
+            )
+        )
+    in_open = _in_open_requests(subjects, before=first)
+    if in_open:
+        named = sorted(set(in_open.values()))[:WARNING_REFERENCES]
+        warnings.append(
+            RequestWarning(
+                "in_open_request",
+                len(in_open),
+                f"{len(in_open)} subject(s) are already in open requests of this Heap account: "
+                f"{', '.join(named)}. Cancel one of the requests if they are the same.",
+                tuple(named),
+            )
+        )
+    return warnings
+
+
+def _in_open_requests(subjects: QuerySet[Subject], *, before: int) -> dict[int, str]:
+    """subject id -> the first open request naming the same subject, among subjects older
+    than `before` (the request's own first subject), chunk by chunk."""
+    found: dict[int, str] = {}
+    rows = subjects.values_list("id", "account_id", "kind", "value_hmac").iterator(WARNING_CHUNK)
+    while chunk := list(islice(rows, WARNING_CHUNK)):
+        account_id = chunk[0][1]
+        references = keys_in_open_requests(
+            {(kind, value_hmac) for _, _, kind, value_hmac in chunk},
+            account_id=account_id,
+            up_to_subject=before - 1,
+        )
+        for pk, _, kind, value_hmac in chunk:
+            if (kind, value_hmac) in references:
+                found[pk] = references[(kind, value_hmac)]
+    return found

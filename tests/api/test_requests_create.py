@@ -10,6 +10,7 @@ from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.models import ErasureRequest, Subject
 from heapprivacy.heap.validation import MAX_USER_ID
 from tests.api.conftest import Caller, fields, problem
+from tests.erasure.factories import make_completed, make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,8 @@ def test_the_created_answer_is_what_reading_the_request_back_gives(
 
     read_back = caller.get(f"{URL}/{created.json()['reference']}").json()
     assert created.status_code == 201
-    assert created.json() == {field: read_back[field] for field in created.json()}
+    answer = {field: value for field, value in created.json().items() if field != "warnings"}
+    assert answer == {field: read_back[field] for field in answer}
 
 
 def test_it_takes_jurisdiction_received_at_external_ref_and_requester_email(
@@ -233,3 +235,59 @@ def test_every_error_is_listed_and_the_detail_names_the_first(api: Caller, accou
     ]
     assert body["detail"].startswith("subjects[0].value: identity: must be 1 to 255")
     assert body["detail"].endswith("(and 2 more: see errors)")
+
+
+def test_a_new_request_has_no_warnings(api: Caller, account: object) -> None:
+    response = api.post(URL, body(identity("alice@example.com")))
+
+    assert response.json()["warnings"] == []
+
+
+def test_it_warns_of_subjects_already_in_an_open_request_as_the_csv_import_does(
+    api: Caller, account
+) -> None:
+    earlier = make_request(account, ["alice@example.com", "bob@example.com"])
+
+    response = api.post(
+        URL, body(identity("alice@example.com"), identity("bob@example.com"), identity("carol"))
+    )
+
+    assert response.status_code == 201
+    (warning,) = response.json()["warnings"]
+    assert warning["code"] == "in_open_request"
+    assert warning["subjects"] == 2
+    assert warning["references"] == [earlier.reference]
+    assert earlier.reference in warning["message"]
+
+
+def test_it_warns_of_subjects_heap_erased_before(api: Caller, account) -> None:
+    make_completed(make_request(account, ["alice@example.com"]))
+
+    response = api.post(URL, body(identity("alice@example.com"), identity("bob@example.com")))
+
+    (warning,) = response.json()["warnings"]
+    assert (warning["code"], warning["subjects"], warning["references"]) == (
+        "previously_erased",
+        1,
+        [],
+    )
+
+
+def test_a_closed_request_naming_the_subject_is_no_warning(api: Caller, account) -> None:
+    closed = make_request(account, ["alice@example.com"])
+    ErasureRequest.objects.filter(pk=closed.pk).update(state=ErasureRequest.State.CANCELLED)
+
+    response = api.post(URL, body(identity("alice@example.com")))
+
+    assert response.json()["warnings"] == []
+
+
+def test_a_replayed_create_gives_the_same_warnings(api: Caller, account) -> None:
+    make_request(account, ["alice@example.com"])
+    headers = {"Idempotency-Key": "create-warned-once"}
+
+    first = api.post(URL, body(identity("alice@example.com")), **headers)
+    again = api.post(URL, body(identity("alice@example.com")), **headers)
+
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["warnings"] == first.json()["warnings"] != []

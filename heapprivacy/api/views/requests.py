@@ -21,6 +21,7 @@ from heapprivacy.api.pagination import RequestCursorPagination
 from heapprivacy.api.schema import documented, example_of
 from heapprivacy.api.serializers import (
     RequestApproveIn,
+    RequestCreatedOut,
     RequestCreateIn,
     RequestDetailOut,
     RequestFilterIn,
@@ -35,6 +36,7 @@ from heapprivacy.erasure.lifecycle.requests import (
     request_reject,
 )
 from heapprivacy.erasure.models import ErasureRequest
+from heapprivacy.erasure.selectors import request_warnings
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER,
@@ -61,7 +63,7 @@ class RequestsApi(ApiView):
         examples=example_of("requests_create"),
         summary="Create a request",
         request=RequestCreateIn,
-        responses={201: RequestOut},
+        responses={201: RequestCreatedOut},
         problems=[400, 413, 415, 422],
         parameters=[IDEMPOTENCY_PARAMETER],
     )
@@ -94,7 +96,8 @@ class RequestsApi(ApiView):
         except ReceivedInFuture as error:
             raise ValidationError({"received_at": [str(error)]}) from None
         # Answered from what was just written (a GET reads the same values back).
-        return 201, dict(RequestOut(created, context={"request": request}).data)
+        created.warnings = request_warnings(created)  # type: ignore[attr-defined]
+        return 201, dict(RequestCreatedOut(created, context={"request": request}).data)
 
     @documented(
         Scope.REQUESTS_READ,
