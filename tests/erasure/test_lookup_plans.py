@@ -12,7 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
-from heapprivacy.erasure.records.lookups import keys_erased_before, keys_in_open_requests
+from heapprivacy.erasure.records.lookups import (
+    keys_erased_before,
+    keys_in_open_requests,
+    unsent_subjects_with_keys,
+)
 from heapprivacy.pseudonyms import subject_pseudonym
 from tests.erasure.factories import make_request
 
@@ -27,6 +31,19 @@ def loaded(account: HeapAccount) -> ErasureRequest:
     batch = DeletionBatch.objects.create(
         account=account, size=LOADED, payload_sha256="0" * 64, state=DeletionBatch.State.COMPLETE
     )
+    load(request, account, "batched", batch.pk)
+    return request
+
+
+@pytest.fixture
+def waiting(account: HeapAccount) -> ErasureRequest:
+    """An open request whose 100,000 subjects no batch holds yet (a large import, pending)."""
+    request = make_request(account, [])
+    load(request, account, "pending", None)
+    return request
+
+
+def load(request: ErasureRequest, account: HeapAccount, state: str, batch_id: int | None) -> None:
     columns = "request_id, account_id, kind, value, value_hmac, previously_erased, state, batch_id"
     with (
         connection.cursor() as cursor,
@@ -42,11 +59,10 @@ def loaded(account: HeapAccount) -> ErasureRequest:
                     value,
                     subject_pseudonym(value),
                     False,
-                    "batched",
-                    batch.pk,
+                    state,
+                    batch_id,
                 )
             )
-    return request
 
 
 def plan_of(lookup: Callable[[], object]) -> set[tuple[str, str]]:
@@ -89,3 +105,16 @@ def test_the_open_request_probe_reads_the_key_index(
     assert ("Index Scan", "subject_key_idx") in plan
     assert ("Seq Scan", "erasure_subject") not in plan
     assert "BitmapAnd" not in {node for node, _ in plan}
+
+
+@pytest.mark.parametrize("table", ["loaded", "waiting"])
+def test_the_erased_elsewhere_probe_reads_the_key_index(
+    table: str, request: pytest.FixtureRequest
+) -> None:
+    request.getfixturevalue(table)
+
+    plan = plan_of(lambda: unsent_subjects_with_keys(chunk_keys()))
+
+    assert ("Index Scan", "subject_key_idx") in plan
+    assert ("Seq Scan", "erasure_subject") not in plan
+    assert {"BitmapAnd", "Hash Join", "Merge Join"}.isdisjoint({node for node, _ in plan})

@@ -7,6 +7,7 @@ from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.models import DeletionBatch, Subject
 from heapprivacy.erasure.pipeline.polling import batch_poll
 from heapprivacy.erasure.pipeline.submission import batch_submit
+from tests.erasure.factories import make_request
 from tests.erasure.test_submission import packed_batch
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +79,14 @@ def test_a_poll_that_is_not_due_does_nothing(account, heap, settings) -> None:
     batch = submitted_batch(account)
 
     assert batch_poll(batch.pk) == "not_claimed"
+
+
+def test_completing_a_batch_flags_its_subjects_in_requests_still_waiting(account, heap) -> None:
+    waiting = make_request(account, ["alice@example.com"])
+    batch = submitted_batch(account)
+
+    assert poll_now(batch) == "complete"
+
+    assert waiting.subjects.get().previously_erased
+    event = AuditEvent.objects.get(action="request.previously_erased")
+    assert (event.request_ref, event.details["erased_by_batch"]) == (waiting.reference, batch.pk)

@@ -10,7 +10,9 @@ from heapprivacy.erasure.imports.importer import requests_import
 from heapprivacy.erasure.lifecycle import requests as erasure_requests
 from heapprivacy.erasure.lifecycle.requests import request_create, subjects_add
 from heapprivacy.erasure.lifecycle.subjects import subject_parse
-from heapprivacy.erasure.models import ErasureRequest, HeapAccount, Subject
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
+from heapprivacy.erasure.pipeline.batches import batches_release
+from heapprivacy.erasure.records.retention import open_subjects_erased_by
 from heapprivacy.pseudonyms import subject_pseudonym
 from tests.erasure.factories import SYSTEM, make_account, make_erased, make_request
 
@@ -171,3 +173,47 @@ def test_the_list_marks_requests_with_previously_erased_subjects(
     assert marked[again.reference] == 1
     assert marked[fresh.reference] == 0
     assert response.content.decode().count(">previously erased</span>") == 1
+
+
+def test_a_request_still_open_is_flagged_once_another_erases_the_same_subject(
+    account: HeapAccount,
+) -> None:
+    waiting = make_request(account, ["alice@example.com", "bob@example.com"])
+    later = make_request(make_account("other"), ["alice@example.com"])
+    make_erased(later)
+
+    flagged = open_subjects_erased_by(later_batch(later))
+
+    assert flagged == [waiting.reference]
+    assert flags(waiting) == {"alice@example.com": True, "bob@example.com": False}
+    [event] = AuditEvent.objects.filter(action="request.previously_erased")
+    assert event.request_ref == waiting.reference
+    assert event.details == {"subjects": 1, "erased_by_batch": later_batch(later).pk}
+
+
+def test_a_subject_already_in_a_batch_or_a_closed_request_is_not_flagged(
+    account: HeapAccount,
+) -> None:
+    on_its_way = make_request(account, ["alice@example.com"])
+    erasure_requests.request_approve(on_its_way, actor=SYSTEM)
+    batches_release(account, actor=SYSTEM)
+    cancelled = make_request(account, ["alice@example.com"])
+    erasure_requests.request_cancel(cancelled, actor=SYSTEM, author=None, reason="duplicate")
+    later = make_request(make_account("other"), ["alice@example.com"])
+    make_erased(later)
+
+    assert open_subjects_erased_by(later_batch(later)) == []
+    assert not Subject.objects.filter(previously_erased=True).exists()
+
+
+def test_flagging_again_changes_nothing(account: HeapAccount) -> None:
+    make_request(account, ["alice@example.com"])
+    later = make_erased(make_request(make_account("other"), ["alice@example.com"]))
+    open_subjects_erased_by(later_batch(later))
+
+    assert open_subjects_erased_by(later_batch(later)) == []
+    assert AuditEvent.objects.filter(action="request.previously_erased").count() == 1
+
+
+def later_batch(request: ErasureRequest) -> DeletionBatch:
+    return DeletionBatch.objects.get(request_links__request=request)

@@ -15,6 +15,7 @@ from heapprivacy.erasure.lifecycle.requests import requests_complete_finished, r
 from heapprivacy.erasure.models import DeletionBatch, StatusPoll
 from heapprivacy.erasure.pipeline.heap import heap_client
 from heapprivacy.erasure.pipeline.policy import next_poll_at, seconds
+from heapprivacy.erasure.records.retention import open_subjects_erased_by
 from heapprivacy.heap import HeapError
 from heapprivacy.heap.results import DeletionStatus
 
@@ -78,6 +79,7 @@ def _record_complete(batch: DeletionBatch, status: DeletionStatus) -> None:
             details={"deletion_request_id": batch.deletion_request_id, "status": status.status},
         )
         requests_complete_finished(batch)
+        open_subjects_erased_by(batch)
 
 
 def _record_not_done(batch: DeletionBatch, status: DeletionStatus) -> None:

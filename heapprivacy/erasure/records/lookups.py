@@ -64,6 +64,37 @@ def keys_in_open_requests(
     return {(kind, value_hmac): reference for kind, value_hmac, reference in rows}
 
 
+def unsent_subjects_with_keys(keys: Collection[Key]) -> list[tuple[int, int]]:
+    """(subject id, request id) of every subject named by one of `keys` that no batch holds
+    yet, in an open request not flagged for it already, in any account.
+
+    Each key probes the key index on its own: a LATERAL subquery on PostgreSQL (a key may match
+    several requests, so not a scalar subquery), fenced with OFFSET 0 so that the planner does
+    not flatten it into a hash join over every unsent subject (found through the batch index
+    by `batch_id IS NULL`); on SQLite the keys' JSON table is the outer loop of the join.
+    """
+    if not keys:
+        return []
+    relation, params = _keys_relation(keys)
+    states = ", ".join(["%s"] * len(ErasureRequest.OPEN_STATES))
+    condition = (
+        "s.value_hmac = k.h AND s.kind = k.kind AND s.batch_id IS NULL AND NOT "  # noqa: S608 - our own tables
+        f"s.previously_erased AND (SELECT r.state FROM {REQUESTS} r WHERE r.id = s.request_id) "
+        f"IN ({states})"
+    )
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT m.id, m.request_id FROM {relation} CROSS JOIN LATERAL ("  # noqa: S608 - our own tables
+            f"SELECT s.id, s.request_id FROM {SUBJECTS} s WHERE {condition} OFFSET 0) m"
+        )
+    else:
+        # SQLite keeps the left table of a CROSS JOIN as the outer loop.
+        sql = f"SELECT s.id, s.request_id FROM {relation} CROSS JOIN {SUBJECTS} s WHERE {condition}"  # noqa: S608 - our own tables
+    return [
+        (pk, request_id) for pk, request_id in _fetch(sql, [*params, *ErasureRequest.OPEN_STATES])
+    ]
+
+
 def _keys_relation(keys: Collection[Key]) -> tuple[str, list[object]]:
     if connection.vendor == "postgresql":
         kinds, hashes = zip(*keys, strict=True)

@@ -36,12 +36,14 @@ The same daily run tells the apps above erasure to purge what they keep past the
 """
 
 import logging
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     DateTimeField,
@@ -58,7 +60,7 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.audit.services import audit_record
+from heapprivacy.audit.services import audit_record, audit_record_many
 from heapprivacy.erasure.lifecycle.subjects import SubjectInput
 from heapprivacy.erasure.models import (
     BatchRequest,
@@ -69,7 +71,11 @@ from heapprivacy.erasure.models import (
     Subject,
     SubmissionAttempt,
 )
-from heapprivacy.erasure.records.lookups import keys_erased_before
+from heapprivacy.erasure.records.lookups import (
+    ids_matching,
+    keys_erased_before,
+    unsent_subjects_with_keys,
+)
 from heapprivacy.erasure.selectors import request_batch_ids
 from heapprivacy.erasure.signals import retention_due
 from heapprivacy.pseudonyms import subject_pseudonym
@@ -267,3 +273,43 @@ def previously_erased_record(request: ErasureRequest, flagged: int) -> None:
             request_ref=request.reference,
             details={"subjects": flagged},
         )
+
+
+def open_subjects_erased_by(batch: DeletionBatch) -> list[str]:
+    """Heap just erased `batch`: flag the same subjects (kind and keyed hash, any account) in
+    open requests that no batch has taken yet, as if they had arrived after (an officer who
+    decides such a request later sees it). One request.previously_erased event per request;
+    their references. Reads the batch's subjects in chunks through its (batch, id) index."""
+    flagged: dict[int, int] = defaultdict(int)
+    batch_subjects = Subject.objects.filter(batch=batch).exclude(value_hmac="").order_by("id")
+    keys = batch_subjects.values_list("kind", "value_hmac").iterator(SUBJECT_CHUNK)
+    while chunk := list(islice(keys, SUBJECT_CHUNK)):
+        found = unsent_subjects_with_keys(set(chunk))
+        _subjects_flag(sorted({pk for pk, _ in found}))
+        for _, request_id in found:
+            flagged[request_id] += 1
+    requests = list(
+        ErasureRequest.objects.filter(pk__in=sorted(flagged))
+        .order_by("pk")
+        .values_list("pk", "reference")
+    )
+    audit_record_many(
+        "request.previously_erased",
+        actor=RETENTION,
+        model=ErasureRequest,
+        events=(
+            (pk, reference, {"subjects": flagged[pk], "erased_by_batch": batch.pk})
+            for pk, reference in requests
+        ),
+    )
+    return [reference for _, reference in requests]
+
+
+def _subjects_flag(subject_ids: list[int]) -> None:
+    table = Subject._meta.db_table
+    with connection.cursor() as cursor:
+        for condition, ids in ids_matching(subject_ids):
+            cursor.execute(
+                f"UPDATE {table} SET previously_erased = %s WHERE {condition}",  # noqa: S608 - our own table, values bound
+                [True, *ids],
+            )
