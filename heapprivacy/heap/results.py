@@ -7,6 +7,10 @@ import json
 from dataclasses import dataclass
 
 DOCUMENTED_STATUSES = frozenset({"pending", "complete"})
+# The longest deletion_request_id or status kept as evidence (the erasure models' columns).
+# Heap's ids are UUIDs; a longer text breaks the contract, and is refused whole, quoted in the
+# error, rather than cut or failing to be stored.
+MAX_TEXT = 255
 
 
 @dataclass(frozen=True)
@@ -84,4 +88,6 @@ def _required_text(data: dict[str, object], key: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value:
         raise ValueError(f"{key} missing or not a non-empty string")
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"{key} of {len(value)} characters, over the {MAX_TEXT} kept: {value}")
     return value

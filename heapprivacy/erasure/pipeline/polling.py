@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
+from heapprivacy.crypto import DecryptionError
 from heapprivacy.erasure.lifecycle.requests import requests_complete_finished, requests_progress
 from heapprivacy.erasure.models import DeletionBatch, StatusPoll
-from heapprivacy.erasure.pipeline.heap import heap_client
+from heapprivacy.erasure.pipeline.heap import NO_KEY, heap_client
 from heapprivacy.erasure.pipeline.policy import next_poll_at, seconds
 from heapprivacy.erasure.records.retention import open_subjects_erased_by
 from heapprivacy.heap import HeapError
@@ -28,7 +29,12 @@ def batch_poll(batch_id: int) -> str:
     if batch is None:
         return "not_claimed"
     try:
-        with heap_client(batch.account) as client:
+        client = heap_client(batch.account)
+    except DecryptionError:
+        _record_no_key(batch)
+        return "DecryptionError"
+    try:
+        with client:
             status = client.deletion_status(batch.deletion_request_id)
     except HeapError as error:
         _record_error(batch, error)
@@ -113,6 +119,14 @@ def _record_error(batch: DeletionBatch, error: HeapError) -> None:
             _needs_attention(batch, f"deletion_status failed: {type(error).__name__}")
             return
         _schedule_next(batch, now, last_error=error.message)
+
+
+def _record_no_key(batch: DeletionBatch) -> None:
+    with transaction.atomic():
+        StatusPoll.objects.create(
+            batch=batch, at=timezone.now(), error_class="DecryptionError", message=NO_KEY
+        )
+        _needs_attention(batch, NO_KEY)
 
 
 def _schedule_next(batch: DeletionBatch, now: datetime, **fields: str) -> None:

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
+from heapprivacy.crypto import DecryptionError
 from heapprivacy.erasure.lifecycle.requests import requests_progress
 from heapprivacy.erasure.models import DeletionBatch, SubmissionAttempt
-from heapprivacy.erasure.pipeline.heap import heap_client
+from heapprivacy.erasure.pipeline.heap import NO_KEY, heap_client
 from heapprivacy.erasure.pipeline.payloads import batch_payload, payload_sha256
 from heapprivacy.erasure.pipeline.policy import next_poll_at, retry_delay, seconds
 from heapprivacy.heap import HeapError
@@ -35,7 +36,12 @@ def batch_submit(batch_id: int) -> str:
         _give_up(batch, attempt, "payload no longer matches the hash recorded when packed", None)
         return Outcome.PERMANENT
     try:
-        with heap_client(batch.account) as client:
+        client = heap_client(batch.account)
+    except DecryptionError:
+        _give_up(batch, attempt, NO_KEY, None, error_class="DecryptionError", message=NO_KEY)
+        return Outcome.PERMANENT
+    try:
+        with client:
             receipt = client.delete_users(users)
     except HeapError as error:
         return _record_failure(batch, attempt, error)
@@ -137,11 +143,16 @@ def _record_failure(batch: DeletionBatch, attempt: SubmissionAttempt, error: Hea
 
 
 def _give_up(
-    batch: DeletionBatch, attempt: SubmissionAttempt, reason: str, error: HeapError | None
+    batch: DeletionBatch,
+    attempt: SubmissionAttempt,
+    reason: str,
+    error: HeapError | None,
+    **attempt_fields: object,
 ) -> None:
+    """The batch needs a person; `attempt_fields` say what failed when no Heap error does."""
     outcome = Outcome.PERMANENT if error is None or error.permanent else Outcome.TRANSIENT
     with transaction.atomic():
-        _finish_attempt(attempt, outcome, **(_error_fields(error) if error else {}))
+        _finish_attempt(attempt, outcome, **(_error_fields(error) if error else attempt_fields))
         DeletionBatch.objects.filter(
             pk=batch.pk, state=Batch.SENDING, attempts=attempt.number
         ).update(state=Batch.NEEDS_ATTENTION, lease_until=None, last_error=reason)

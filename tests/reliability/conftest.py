@@ -1,0 +1,11 @@
+"""The fault matrix (issue: reliability): the erasure pipeline against the real Heap sandbox,
+with faults injected, then swept until it settles; invariants.py checks what must hold."""
+
+import pytest
+
+from tests.erasure.conftest import _quick_policy, account, heap  # noqa: F401  (shared fixtures)
+
+
+@pytest.fixture(autouse=True)
+def _pack_at_once(settings: object) -> None:
+    settings.BATCH_LINGER = 0
