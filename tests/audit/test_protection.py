@@ -177,7 +177,7 @@ def audit_migrated_back() -> Iterator[None]:
     try:
         yield
     finally:
-        call_command("migrate", "audit", verbosity=0)
+        call_command("migrate", verbosity=0)  # every app: undoing audit 0002 may undo others
 
 
 @pytest.mark.django_db(transaction=True)

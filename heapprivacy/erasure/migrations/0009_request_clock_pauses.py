@@ -40,7 +40,7 @@ def pauses_from_the_audit_trail(apps: Apps, schema_editor: BaseDatabaseSchemaEdi
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audit", "0002_refuse_update_and_delete"),
+        ("audit", "0001_initial"),  # reads AuditEvent only: no reason to undo with audit 0002
         ("erasure", "0008_request_verification_override"),
     ]
 
