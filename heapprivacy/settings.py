@@ -128,7 +128,12 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A file cache by default, so the demo's web and worker processes share Heap access tokens.
-CACHES = {"default": read_cache("CACHE_URL", f"filecache://{VAR_DIR / 'cache'}")}
+CACHES = {
+    "default": read_cache("CACHE_URL", f"filecache://{VAR_DIR / 'cache'}"),
+    # Rate limits count in the default cache, or in process memory while it is down.
+    "limits": {"BACKEND": "heapprivacy.limitcache.FailoverCache", "LOCATION": "default"},
+}
+RATELIMIT_USE_CACHE = "limits"
 
 # --- Auth and sessions --------------------------------------------------------------------
 LOGIN_URL = "login"

@@ -8,6 +8,8 @@ count against the limit.
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.cache import caches
+from django.utils.connection import ConnectionProxy
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -18,6 +20,7 @@ if TYPE_CHECKING:  # rest_framework.views imports the throttle classes: no impor
 
 
 class ApiClientRateThrottle(SimpleRateThrottle):
+    cache = ConnectionProxy(caches, "limits")  # the default cache, or this process's if down
     # Set by SimpleRateThrottle from the rate (the stubs do not declare them).
     num_requests: int
     duration: int

@@ -44,7 +44,8 @@ def _intake_settings(settings: Settings, live_server: LiveServer) -> Iterator[No
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "e2e-intake",
-        }
+        },
+        "limits": settings.CACHES["limits"],
     }
     settings.INTAKE_RATE_LIMIT = "1000/h"
     settings.INTAKE_IDENTITY_FROM_EMAIL = True

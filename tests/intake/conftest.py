@@ -30,7 +30,8 @@ def _intake_settings(settings: pytest.FixtureRequest) -> Iterator[None]:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "intake",
-        }
+        },
+        "limits": settings.CACHES["limits"],
     }
     settings.INTAKE_RATE_LIMIT = "1000/h"
     settings.INTAKE_IDENTITY_FROM_EMAIL = True

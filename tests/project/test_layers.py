@@ -13,7 +13,16 @@ import heapprivacy
 PACKAGE = Path(heapprivacy.__file__).parent
 # Bottom first. Names are the parts after "heapprivacy.": packages and top-level modules.
 LAYERS = [
-    {"envconfig", "celery", "crypto", "pseudonyms", "refusals", "bulkcopy", "private_files"},
+    {
+        "envconfig",
+        "celery",
+        "crypto",
+        "pseudonyms",
+        "refusals",
+        "bulkcopy",
+        "private_files",
+        "limitcache",
+    },
     {"audit", "heap", "sandbox"},
     {"accounts"},
     {"erasure"},
