@@ -12,11 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import clear_url_caches
 
 import heapprivacy.urls
+from heapprivacy.accounts.mfa import SIGNED_IN_BY_PROVIDER, second_factor_due
 from heapprivacy.audit.models import AuditEvent
 from tests.accounts.identity_provider import LoopbackProvider
 from tests.support.cast import PASSWORD
@@ -120,6 +122,18 @@ def test_a_sign_in_through_the_provider_is_audited(sso, olivia) -> None:
     assert event.target_id == str(olivia.pk)
     assert event.actor_label == "olivia"
     assert event.details == {"username": "olivia", "provider": "Okta"}
+
+
+def test_a_session_signed_in_through_the_provider_owes_no_code_at_no_query_cost(
+    sso, olivia, django_assert_num_queries
+) -> None:
+    request = RequestFactory().get("/requests/")
+    request.user = olivia
+    request.session = SessionStore()
+    request.session[SIGNED_IN_BY_PROVIDER] = True
+
+    with django_assert_num_queries(0):
+        assert second_factor_due(request) is False
 
 
 def test_a_password_log_in_still_asks_for_the_code(sso, olivia) -> None:
