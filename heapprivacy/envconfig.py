@@ -81,6 +81,15 @@ def _scheme(var: str, url: str, allowed: set[str]) -> str:
     return scheme
 
 
+def read_endpoint(var: str, allow_http: bool) -> str:
+    """A required service address: HTTPS, or also plain HTTP where ``allow_http``."""
+    url = env.str(var, default="").strip()
+    if not urlsplit(url).netloc:
+        raise _fail(var, url, "the address of the endpoint, such as https://idp.example.com/token")
+    _scheme(var, url, {"http", "https"} if allow_http else {"https"})
+    return url
+
+
 def read_database(var: str, default: str) -> dict:
     url = env.str(var, default=default)
     _scheme(var, url, DATABASE_SCHEMES)

@@ -18,6 +18,7 @@ from heapprivacy.envconfig import (
     read_choice,
     read_database,
     read_email,
+    read_endpoint,
     read_fernet_keys,
     read_float,
     read_int,
@@ -168,6 +169,31 @@ AXES_COOLOFF_TIME = timedelta(seconds=read_int("LOGIN_LOCKOUT_SECONDS", default=
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Single sign-on through the organisation's identity provider (OpenID Connect), off unless
+# OIDC_RP_CLIENT_ID is set; then the provider's endpoints are required. It signs in only users an
+# administrator invited, matched by verified email (accounts/oidc.py), and is then responsible
+# for their second factor (accounts/mfa.py).
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="").strip()
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your identity provider")
+OIDC_RP_SIGN_ALGO = read_choice(
+    "OIDC_RP_SIGN_ALGO", "RS256", ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
+)
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False  # administrators invite users; roles stay managed on /users/
+OIDC_TIMEOUT = (3.05, 15)  # seconds to connect, to read: the sign-in waits on each call
+OIDC_CALLBACK_CLASS = "heapprivacy.accounts.views.ProviderCallbackView"
+if OIDC_RP_CLIENT_ID:
+    OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET")
+    # Plain HTTP only in development, for a provider on this machine.
+    OIDC_OP_AUTHORIZATION_ENDPOINT = read_endpoint("OIDC_OP_AUTHORIZATION_ENDPOINT", DEBUG)
+    OIDC_OP_TOKEN_ENDPOINT = read_endpoint("OIDC_OP_TOKEN_ENDPOINT", DEBUG)
+    OIDC_OP_USER_ENDPOINT = read_endpoint("OIDC_OP_USER_ENDPOINT", DEBUG)
+    OIDC_OP_JWKS_ENDPOINT = read_endpoint("OIDC_OP_JWKS_ENDPOINT", DEBUG)
+    # First: a refused sign-in through the provider has no username, so django-axes counts it
+    # against the address alone; checked after axes, a few refusals would lock every user
+    # behind that address out of single sign-on.
+    AUTHENTICATION_BACKENDS.insert(0, "heapprivacy.accounts.oidc.StaffProviderBackend")
 
 # --- Security (production defaults; DEBUG relaxes what needs HTTPS) ----------------------------
 SECURE_SSL_REDIRECT = read_bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -1,7 +1,9 @@
 """The second factor: a TOTP authenticator app, set up once, asked for at every sign-in.
 
 A user who has confirmed an authenticator is always asked for its code; with MFA_REQUIRED, a
-user who has none must set one up before any staff page opens. Every change is audited.
+user who has none must set one up before any staff page opens. A user who signed in through
+the organisation's identity provider is asked for none: the provider is then responsible for
+MFA. Every change is audited.
 """
 
 from base64 import b64encode
@@ -28,10 +30,21 @@ DEVICE_NAME = "Authenticator app"
 ENROLLED_AT_SIGN_IN = "heapprivacy_mfa_enrolled"
 
 
+# Set when the user signed in through the organisation's identity provider (accounts/oidc.py),
+# which authenticated them by its own rules: the identity provider is then responsible for MFA.
+SIGNED_IN_BY_PROVIDER = "heapprivacy_signed_in_by_provider"
+
+
 def second_factor_due(request: HttpRequest) -> bool:
-    """Whether the signed-in user must still give a code (or set up an authenticator)."""
+    """Whether the signed-in user must still give a code (or set up an authenticator).
+
+    Never for a session signed in through the identity provider: the identity provider is then
+    responsible for MFA. Reads only the session once it knows, so a page costs no query for it.
+    """
     user = request.user
-    if not user.is_authenticated or user.is_verified():  # type: ignore[attr-defined]
+    if not user.is_authenticated or request.session.get(SIGNED_IN_BY_PROVIDER):
+        return False
+    if user.is_verified():  # type: ignore[attr-defined]
         return False
     if settings.MFA_REQUIRED:
         return True
@@ -46,6 +59,11 @@ def enrolment_remember(
     """On user_logged_in (connected in AccountsConfig.ready)."""
     if request is not None and hasattr(request, "session"):
         request.session[ENROLLED_AT_SIGN_IN] = authenticator_enrolled(user)
+
+
+def provider_sign_in_remember(request: HttpRequest) -> None:
+    """After a sign-in through the identity provider: this session owes no code."""
+    request.session[SIGNED_IN_BY_PROVIDER] = True
 
 
 def authenticator_enrolled(user: User) -> bool:

@@ -1,17 +1,24 @@
-"""Signing in past the password: the TOTP code, setting up an authenticator, and setting a
-password from an invitation or reset link."""
+"""Signing in: the login page, the identity provider's answer, the TOTP code, setting up an
+authenticator, and setting a password from an invitation or reset link."""
 
+import logging
 from base64 import b32encode
+from typing import Any
 
+import jwt
+import requests
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
 from heapprivacy.accounts.access import StaffRequest
 from heapprivacy.accounts.mfa import (
@@ -19,11 +26,15 @@ from heapprivacy.accounts.mfa import (
     authenticator_enrolled,
     authenticator_qr_data_url,
     authenticator_start,
+    provider_sign_in_remember,
     second_factor_due,
     second_factor_verify,
 )
+from heapprivacy.accounts.oidc import refusal_words
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
+
+logger = logging.getLogger("heapprivacy.accounts")
 
 
 class CodeForm(forms.Form):
@@ -35,6 +46,37 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+class SignInView(auth_views.LoginView):
+    """The password form, below the identity provider's button when single sign-on is on."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_provider"] = settings.OIDC_PROVIDER_NAME if settings.OIDC_RP_CLIENT_ID else ""
+        return context
+
+
+class ProviderCallbackView(OIDCAuthenticationCallbackView):
+    """Where the identity provider sends the user back: signed in, or to the login page with
+    what happened in words."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return super().get(request)
+        except (SuspiciousOperation, requests.RequestException, jwt.PyJWTError) as exc:
+            # A replayed or forged answer, a bad signature, a provider that cannot be reached.
+            logger.warning("Sign-in through the identity provider failed: %s", exc)
+            return self.login_failure()
+
+    def login_success(self) -> HttpResponse:
+        response = super().login_success()
+        provider_sign_in_remember(self.request)
+        return response
+
+    def login_failure(self) -> HttpResponse:
+        messages.error(self.request, refusal_words(self.request))
+        return redirect("login")
 
 
 @require_http_methods(["GET", "POST"])

@@ -101,6 +101,17 @@ def _who(details: Details) -> str:
     return f"Staff user {details.get('username') or 'unknown'}"
 
 
+def _provider(details: Details) -> str:
+    return str(details.get("provider") or "the identity provider")
+
+
+def _refused_whom(details: Details) -> str:
+    """A refused sign-in names the user it matched, or else only the address's domain."""
+    if details.get("username"):
+        return f" for {_who(details)}"
+    return f" for an address at {details['domain']}" if details.get("domain") else ""
+
+
 def _roles(value: object) -> str:
     roles = [str(role) for role in value] if isinstance(value, list) else []
     return ", ".join(roles) or "no role"
@@ -209,6 +220,10 @@ SENTENCES: dict[str, Callable[[Details, str], str]] = {
     "user.mfa_enrolled": lambda d, t: f"{_who(d)} set up two-factor sign-in",
     "user.mfa_failed": lambda d, t: f"Wrong two-factor code for {_who(d)}",
     "user.mfa_reset": lambda d, t: f"Two-factor sign-in of {_who(d)} reset: set up anew at sign-in",
+    "user.sso_signed_in": lambda d, t: f"{_who(d)} signed in through {_provider(d)}",
+    "user.sso_refused": lambda d, t: (
+        f"Sign-in through {_provider(d)} refused{_refused_whom(d)}{_reason(d)}"
+    ),
 }
 
 # Runs of alike events, as one line of the audit log ({n}: "2,000 requests").

@@ -20,7 +20,16 @@ BAD_VALUES = [
     ("EMAIL_URL", "pigeon://loft"),
     ("INTAKE_RATE_LIMIT", "5 per hour"),
     ("DEADLINE_TIME_ZONE", "Mars/Olympus"),
+    ("OIDC_RP_SIGN_ALGO", "none"),
 ]
+SINGLE_SIGN_ON = {
+    "OIDC_RP_CLIENT_ID": "heapprivacy",
+    "OIDC_RP_CLIENT_SECRET": "secret-of-the-client",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT": "https://idp.example.com/authorize",
+    "OIDC_OP_TOKEN_ENDPOINT": "https://idp.example.com/token",
+    "OIDC_OP_USER_ENDPOINT": "https://idp.example.com/userinfo",
+    "OIDC_OP_JWKS_ENDPOINT": "https://idp.example.com/jwks",
+}
 
 
 def start_django(env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -41,6 +50,27 @@ def test_start_up_fails_naming_the_malformed_variable(variable: str, value: str)
     error = result.stderr.strip().splitlines()[-1]
     assert error.startswith("django.core.exceptions.ImproperlyConfigured")
     assert variable in error
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("OIDC_OP_TOKEN_ENDPOINT", ""), ("OIDC_OP_JWKS_ENDPOINT", "ftp://idp.example.com/jwks")],
+)
+def test_single_sign_on_refuses_a_provider_address_missing_or_malformed(
+    variable: str, value: str
+) -> None:
+    result = start_django({**SINGLE_SIGN_ON, variable: value})
+
+    assert result.returncode != 0
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith("django.core.exceptions.ImproperlyConfigured")
+    assert variable in error
+
+
+def test_start_up_succeeds_with_single_sign_on_configured() -> None:
+    result = start_django(SINGLE_SIGN_ON)
+
+    assert result.returncode == 0, result.stderr
 
 
 def test_start_up_succeeds_with_the_embedded_defaults() -> None:

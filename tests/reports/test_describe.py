@@ -52,6 +52,23 @@ def test_a_creation_names_its_channel_and_counts_with_separators() -> None:
     )
 
 
+def test_a_refused_single_sign_on_names_the_domain_and_the_reason() -> None:
+    refused = event(
+        "user.sso_refused",
+        {"reason": "unknown_email", "provider": "Okta", "domain": "elsewhere.example"},
+    )
+
+    assert event_sentence(refused) == (
+        "Sign-in through Okta refused for an address at elsewhere.example: unknown email"
+    )
+
+
+def test_a_single_sign_on_names_the_user_and_the_provider() -> None:
+    signed_in = event("user.sso_signed_in", {"username": "olivia", "provider": "Okta"})
+
+    assert event_sentence(signed_in) == "Staff user olivia signed in through Okta"
+
+
 @pytest.mark.parametrize("action", sorted(SENTENCES))
 def test_every_sentence_reads_without_its_details(action: str) -> None:
     sentence = event_sentence(event(action, **BATCH))
