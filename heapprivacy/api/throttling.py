@@ -5,10 +5,11 @@ shares the cache (Redis in production). Calls refused before the throttle (401, 
 count against the limit.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.utils.connection import ConnectionProxy
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
@@ -20,7 +21,9 @@ if TYPE_CHECKING:  # rest_framework.views imports the throttle classes: no impor
 
 
 class ApiClientRateThrottle(SimpleRateThrottle):
-    cache = ConnectionProxy(caches, "limits")  # the default cache, or this process's if down
+    # The default cache, or this process's while it is down (limitcache.py); a proxy, as DRF's
+    # own default is, so each thread and each settings change gets its cache.
+    cache = cast(BaseCache, ConnectionProxy(caches, "limits"))
     # Set by SimpleRateThrottle from the rate (the stubs do not declare them).
     num_requests: int
     duration: int
