@@ -7,12 +7,16 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from heapprivacy.audit.models import AuditEvent
-from heapprivacy.erasure.lifecycle.requests import REASONS_NEEDING_A_NOTE, REJECTION_REASONS
+from heapprivacy.erasure.lifecycle.requests import (
+    REASONS_NEEDING_A_NOTE,
+    REJECTION_REASONS,
+    ReceivedOutOfRange,
+    received_at_check,
+)
 from heapprivacy.erasure.lifecycle.subjects import InvalidSubject, SubjectInput, subject_parse
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, HeapAccount, Subject
 from heapprivacy.heap.validation import MAX_DELETION_USERS
@@ -74,7 +78,9 @@ class RequestCreateIn(serializers.Serializer):
         error_messages={"does_not_exist": "No Heap account has this label."},
     )
     received_at = serializers.DateTimeField(
-        required=False, help_text="When the data subject asked (default: now). Not in the future."
+        required=False,
+        help_text="When the data subject asked (default: now). Not in the future, nor before "
+        "2018-05-25 (the GDPR).",
     )
     external_ref = serializers.CharField(
         max_length=255, required=False, default="", allow_blank=True, trim_whitespace=False
@@ -94,8 +100,10 @@ class RequestCreateIn(serializers.Serializer):
         }
 
     def validate_received_at(self, value: Any) -> Any:
-        if value > timezone.now():
-            raise serializers.ValidationError("received_at must not be in the future.")
+        try:
+            received_at_check(value)
+        except ReceivedOutOfRange as error:
+            raise serializers.ValidationError(f"{error}.") from None
         return value
 
 

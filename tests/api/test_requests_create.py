@@ -202,7 +202,7 @@ def test_it_refuses_a_received_at_in_the_future(api: Caller, account: object) ->
 
     response = api.post(URL, body(received_at=tomorrow.isoformat()))
 
-    assert fields(response) == {"received_at": "received_at must not be in the future."}
+    assert fields(response) == {"received_at": "received_at is in the future."}
 
 
 def test_it_refuses_an_unknown_heap_account(api: Caller, account: object) -> None:

@@ -136,6 +136,7 @@ def test_a_thousand_rows_with_three_bad_ones_import_the_rest_and_name_each_bad_l
         (["a@example.com", "", "", "last tuesday", ""], "is not an ISO 8601 date"),
         (["a@example.com", "", "", "2024-02-30T10:00:00Z", ""], "is not an ISO 8601 date"),
         (["a@example.com", "", "", "2999-01-01T00:00:00Z", ""], "received_at is in the future"),
+        (["a@example.com", "", "", "0001-01-01T00:00:00Z", ""], "received_at is before 25 May"),
     ],
     ids=[
         "identity-256-chars",
@@ -145,6 +146,7 @@ def test_a_thousand_rows_with_three_bad_ones_import_the_rest_and_name_each_bad_l
         "received-at-not-a-date",
         "received-at-impossible-day",
         "received-at-in-the-future",
+        "received-at-in-year-1",
     ],
 )
 def test_each_kind_of_bad_row_is_refused_with_its_line_and_reason(

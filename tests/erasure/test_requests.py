@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from heapprivacy.audit.models import AuditEvent
 from heapprivacy.erasure.lifecycle.requests import (
-    ReceivedInFuture,
+    ReceivedOutOfRange,
     request_approve,
     request_cancel,
     request_reject,
@@ -34,7 +34,7 @@ def test_references_are_consecutive(account) -> None:
 
 
 def test_a_request_received_in_the_future_is_refused(account) -> None:
-    with pytest.raises(ReceivedInFuture):
+    with pytest.raises(ReceivedOutOfRange):
         make_request(account, received_at=timezone.now() + timezone.timedelta(days=1))
 
 

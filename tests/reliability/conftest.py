@@ -3,7 +3,8 @@ with faults injected, then swept until it settles; invariants.py checks what mus
 
 import pytest
 
-from tests.erasure.conftest import _quick_policy, account, heap  # noqa: F401  (shared fixtures)
+from tests.api.conftest import api, caller_with  # noqa: F401  (shared fixtures)
+from tests.erasure.conftest import _quick_policy, account, heap  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

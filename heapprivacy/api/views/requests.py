@@ -30,7 +30,7 @@ from heapprivacy.api.serializers import (
 )
 from heapprivacy.api.views.base import ApiView, authenticated_client, client_actor, validated
 from heapprivacy.erasure.lifecycle.requests import (
-    ReceivedInFuture,
+    ReceivedOutOfRange,
     request_approve,
     request_create,
     request_reject,
@@ -93,7 +93,7 @@ class RequestsApi(ApiView):
                 requester_email=data["requester_email"],
                 external_ref=data["external_ref"],
             )
-        except ReceivedInFuture as error:
+        except ReceivedOutOfRange as error:
             raise ValidationError({"received_at": [str(error)]}) from None
         # Answered from what was just written (a GET reads the same values back).
         created.warnings = request_warnings(created)  # type: ignore[attr-defined]

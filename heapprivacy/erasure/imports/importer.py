@@ -49,6 +49,7 @@ from heapprivacy.audit.actors import Actor
 from heapprivacy.erasure.imports.characters import is_invisible, is_lookalike
 from heapprivacy.erasure.imports.import_writer import ImportWriter
 from heapprivacy.erasure.lifecycle.nudges import sweeps_nudge
+from heapprivacy.erasure.lifecycle.requests import ReceivedOutOfRange, received_at_check
 from heapprivacy.erasure.lifecycle.subjects import InvalidSubject, SubjectInput, subject_parse
 from heapprivacy.erasure.models import HeapAccount, Subject
 from heapprivacy.erasure.records.lookups import joined, keys_in_open_requests
@@ -344,8 +345,10 @@ def _received_at(value: str) -> datetime | None:
         raise InvalidRow(f"received_at {value!r} is not an ISO 8601 date") from None
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=UTC)
-    if parsed > timezone.now():
-        raise InvalidRow("received_at is in the future")
+    try:
+        received_at_check(parsed)
+    except ReceivedOutOfRange as error:
+        raise InvalidRow(str(error)) from None
     return parsed
 
 

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
@@ -47,8 +47,25 @@ REJECTION_REASONS = [
 REASONS_NEEDING_A_NOTE = frozenset({"other"})
 
 
-class ReceivedInFuture(ValueError):
+# No request can have been received before the oldest law here applied: the GDPR, from 25 May
+# 2018. An earlier received_at is a typo (year 1, 0218), and would make a request overdue for
+# years.
+EARLIEST_RECEIVED = datetime(2018, 5, 25, tzinfo=UTC)
+
+
+class ReceivedOutOfRange(ValueError):
     pass
+
+
+def received_at_check(received_at: datetime) -> None:
+    """Every channel's rule for a received_at given by the caller."""
+    if received_at > timezone.now():
+        raise ReceivedOutOfRange("received_at is in the future")
+    if received_at < EARLIEST_RECEIVED:
+        raise ReceivedOutOfRange(
+            "received_at is before 25 May 2018, when the GDPR began to apply: no request here "
+            "can have been received earlier"
+        )
 
 
 def request_create(
@@ -63,10 +80,8 @@ def request_create(
     external_ref: str = "",
 ) -> ErasureRequest:
     """Record a new request (state received) and its subjects (pending approval)."""
-    now = timezone.now()
-    received_at = received_at or now
-    if received_at > now:
-        raise ReceivedInFuture("received_at is in the future")
+    received_at = received_at or timezone.now()
+    received_at_check(received_at)
     request = ErasureRequest(
         source=source,
         jurisdiction=jurisdiction,
