@@ -135,3 +135,26 @@ def _is_current_key(account: HeapAccount, api_key: str) -> bool:
     except DecryptionError:
         return False  # an undecryptable key is exactly what a new one is meant to replace
     return hmac.compare_digest(current.encode(), api_key.encode())
+
+
+def accounts_undecryptable() -> list[str]:
+    """Labels of the active Heap accounts whose API key no key in FIELD_ENCRYPTION_KEYS
+    decrypts: nothing can be sent for them until the key is restored or the API key saved
+    again. /healthz and `manage.py check --database default` report them."""
+    labels = []
+    for account in HeapAccount.objects.filter(is_active=True).order_by("label"):
+        try:
+            account.api_key()
+        except DecryptionError:
+            labels.append(account.label)
+    return labels
+
+
+def undecryptable_reason() -> str | None:
+    labels = accounts_undecryptable()
+    if not labels:
+        return None
+    return (
+        f"no key in FIELD_ENCRYPTION_KEYS decrypts the API key of Heap account "
+        f"{', '.join(labels)}: restore the key it was saved under, or save the API key again"
+    )

@@ -6,3 +6,6 @@ class ErasureConfig(AppConfig):
 
     name = "heapprivacy.erasure"
     label = "erasure"
+
+    def ready(self) -> None:
+        from heapprivacy.erasure import checks  # noqa: F401  (registers the system checks)

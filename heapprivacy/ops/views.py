@@ -2,6 +2,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from heapprivacy.erasure.accounts import undecryptable_reason
 from heapprivacy.intake.services import intake_unavailable_reason
 from heapprivacy.ops import health
 
@@ -20,6 +21,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     body: dict[str, object] = {name: reason or "ok" for name, reason in failures.items()}
     down = sorted(name for name, reason in failures.items() if reason)
     if "database" not in down:
+        # A wrong FIELD_ENCRYPTION_KEYS fails the check: nothing can reach Heap, and a rollout
+        # that brought it should stop here rather than at the first batch.
+        encryption = undecryptable_reason()
+        body["encryption"] = encryption or "ok"
+        down += ["encryption"] * bool(encryption)
         body["worker"] = health.worker_status()
         # Informational too: the public form answers 503 until its Heap account is configured.
         body["intake"] = intake_unavailable_reason() or "ok"

@@ -27,6 +27,7 @@ def test_it_answers_200_when_database_broker_and_cache_answer(client: Client) ->
         "database": "ok",
         "broker": "ok",
         "cache": "ok",
+        "encryption": "ok",
         "worker": "unknown",
         "intake": "no active Heap account",
     }
