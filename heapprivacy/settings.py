@@ -370,6 +370,7 @@ VERIFICATION_LINK_TTL = read_int("VERIFICATION_LINK_TTL", default=7 * 24 * 3600,
 
 # --- REST API ---------------------------------------------------------------------------
 API_RATE_LIMIT = read_rate("API_RATE_LIMIT", "120/m")
+API_AUTH_FAILURE_LIMIT = read_rate("API_AUTH_FAILURE_LIMIT", "20/m")
 # Bearer tokens with scopes, JSON only, problem+json errors, the per-client rate limit.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["heapprivacy.api.authentication.BearerTokenAuthentication"],

@@ -10,11 +10,14 @@ from typing import TYPE_CHECKING, cast
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
+from django.http import HttpRequest
 from django.utils.connection import ConnectionProxy
+from django_ratelimit.core import get_usage
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
 from heapprivacy.api.models import ApiClient
+from heapprivacy.clientip import client_ip
 
 if TYPE_CHECKING:  # rest_framework.views imports the throttle classes: no import at run time
     from rest_framework.views import APIView
@@ -45,3 +48,31 @@ class ApiClientRateThrottle(SimpleRateThrottle):
         if len(counted) < self.num_requests:
             return 0.0
         return max(1.0, counted[-1] + self.duration - self.now)
+
+
+# Failed authentications (401) per client address, settings.API_AUTH_FAILURE_LIMIT: past it the
+# address gets 429 before its token is even read, and those refusals are logged, not audited,
+# so that nobody can fill the audit trail with calls that name no client.
+AUTH_FAILURES = "api.auth_failures"
+
+
+def auth_failures_wait(request: HttpRequest) -> int | None:
+    """Seconds the address must wait, when it has used up its failed authentications."""
+    usage = _auth_failures(request, increment=False)
+    if usage is None or usage["count"] < usage["limit"]:
+        return None
+    return max(1, usage["time_left"])
+
+
+def auth_failure_count(request: HttpRequest) -> None:
+    _auth_failures(request, increment=True)
+
+
+def _auth_failures(request: HttpRequest, *, increment: bool) -> dict | None:
+    return get_usage(
+        request,
+        group=AUTH_FAILURES,
+        key=lambda group, request: client_ip(request),
+        rate=settings.API_AUTH_FAILURE_LIMIT,
+        increment=increment,
+    )

@@ -4,8 +4,8 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
+from heapprivacy.clientip import client_ip
 from heapprivacy.erasure.models import ErasureRequest
-from heapprivacy.intake.ratelimit import client_ip
 from tests.intake.conftest import submit
 
 pytestmark = pytest.mark.django_db

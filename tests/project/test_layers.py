@@ -22,6 +22,7 @@ LAYERS = [
         "bulkcopy",
         "private_files",
         "limitcache",
+        "clientip",
     },
     {"audit", "heap", "sandbox"},
     {"accounts"},

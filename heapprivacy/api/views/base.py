@@ -1,9 +1,10 @@
 """The base of every API operation: the one place where each call is written to the audit trail."""
 
+import logging
 from typing import Any, ClassVar
 
 from django.utils.cache import patch_cache_control
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException, NotFound, Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -11,7 +12,10 @@ from rest_framework.views import APIView
 
 from heapprivacy.api.models import ApiClient
 from heapprivacy.api.services import api_call_record
+from heapprivacy.api.throttling import auth_failure_count, auth_failures_wait
 from heapprivacy.audit.actors import Actor
+
+logger = logging.getLogger("heapprivacy.api")
 
 
 class ApiView(APIView):
@@ -26,6 +30,14 @@ class ApiView(APIView):
     http_method_names = ["get", "post", "head"]
 
     audit_request_ref = ""  # set by an operation that found or created a request
+    audited = True  # False for a refusal of an address past its failed authentications
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        wait = auth_failures_wait(request._request)
+        if wait is not None:
+            self.audited = False
+            raise Throttled(wait, detail="Too many failed authentications from this address.")
+        super().initial(request, *args, **kwargs)
 
     @property
     def allowed_methods(self) -> list[str]:
@@ -36,13 +48,18 @@ class ApiView(APIView):
         self, request: Request, response: Response, *args: Any, **kwargs: Any
     ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
-        api_call_record(
-            client_of(request),
-            method=request.method or "",
-            path=request.path,
-            status=response.status_code,
-            request_ref=self.audit_request_ref,
-        )
+        if response.status_code == 401:
+            auth_failure_count(request._request)
+        if self.audited:
+            api_call_record(
+                client_of(request),
+                method=request.method or "",
+                path=request.path,
+                status=response.status_code,
+                request_ref=self.audit_request_ref,
+            )
+        else:
+            logger.info("API call refused unaudited: %s %s", request.method, request.path[:200])
         # Answers may carry personal data (external_ref): no shared or browser cache keeps them.
         patch_cache_control(response, private=True, no_store=True)
         return response
