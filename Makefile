@@ -57,6 +57,7 @@ typecheck: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r heapprivacy
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -15,7 +15,7 @@ from heapprivacy.api.models import ApiClient, Scope
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
 
-TOKEN_MARKER = "hpk_"  # noqa: S105 (not a secret) makes a leaked token easy to recognise (secret scanners, logs)
+TOKEN_MARKER = "hpk_"  # nosec B105  # noqa: S105 (not a secret) makes a leaked token easy to recognise (secret scanners, logs)
 TOKEN_PREFIX_LENGTH = 12  # the marker and 8 random characters: enough to tell tokens apart
 # last_used_at is "roughly when": written at most once a minute, not on every call.
 LAST_USED_RESOLUTION = timedelta(seconds=60)

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from heapprivacy.erasure.imports.characters import marked_html
 from heapprivacy.erasure.models import (
@@ -81,7 +81,7 @@ class ErasureRequestAdmin(ReadOnly, admin.ModelAdmin):
                 for event in events
             ),
         )
-        return format_html("<ol>{}</ol>", rows) if rows else mark_safe("—")
+        return format_html("<ol>{}</ol>", rows) if rows else format_html("{}", "—")
 
 
 @admin.register(Subject)

@@ -33,7 +33,7 @@ def auth_token(state: SandboxState, request: Request) -> Response:
     # Noted only once known to be an app_id: a caller may swap app_id and api_key.
     request.notes["app_id"] = app_id
     token, ttl = issued
-    return json_response(200, {"access_token": token, "expires_in": ttl, "token_type": "Bearer"})
+    return json_response(200, {"access_token": token, "expires_in": ttl, "token_type": "Bearer"})  # nosec B105 - a type name
 
 
 def user_deletion(state: SandboxState, request: Request) -> Response:

@@ -58,7 +58,7 @@ _OPTIONS: dict[str, tuple[str, ...]] = {
     "deletion_request_id": (),
 }
 _ONLY_PATH = {
-    "token_ttl": "auth_token",
+    "token_ttl": "auth_token",  # nosec B105 - a route name
     "deletion_status_value": "deletion_status",
     "deletion_request_id": "user_deletion",
 }

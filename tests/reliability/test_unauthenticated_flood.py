@@ -20,7 +20,10 @@ def _limit(settings) -> None:
     caches["limits"].clear()
 
 
-def call(token: str = "hpk_wrong", address: str = "203.0.113.7") -> int:
+WRONG = "hpk_wrong"
+
+
+def call(token: str = WRONG, address: str = "203.0.113.7") -> int:
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}", "REMOTE_ADDR": address}
     return Client().get(URL, **headers).status_code
 

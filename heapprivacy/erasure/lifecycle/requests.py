@@ -363,7 +363,7 @@ def _requests_update(
     with connection.cursor() as cursor:
         for condition, ids in ids_matching(request_ids):
             cursor.execute(
-                f"UPDATE {table} SET {assignments} WHERE {condition} AND {where[0]}"  # noqa: S608 - our own table and field names
+                f"UPDATE {table} SET {assignments} WHERE {condition} AND {where[0]}"  # nosec B608  # noqa: S608 - our own table and field names
                 + (f" RETURNING {returning}" if returning else ""),
                 [*params, *ids, *where[1]],
             )

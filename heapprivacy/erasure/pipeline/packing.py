@@ -85,11 +85,11 @@ def _members_attach(batch: DeletionBatch, subject_ids: list[int]) -> None:
     with connection.cursor() as cursor:
         for condition, ids in ids_matching(subject_ids):
             cursor.execute(
-                f"UPDATE {subjects} SET state = %s, batch_id = %s WHERE {condition}",  # noqa: S608 - our table, values bound
+                f"UPDATE {subjects} SET state = %s, batch_id = %s WHERE {condition}",  # nosec B608  # noqa: S608 - our table, values bound
                 [Subject.State.BATCHED, batch.pk, *ids],
             )
         cursor.execute(
-            f"INSERT INTO {BatchRequest._meta.db_table} (batch_id, request_id, members) "  # noqa: S608 - as above
+            f"INSERT INTO {BatchRequest._meta.db_table} (batch_id, request_id, members) "  # nosec B608  # noqa: S608 - as above
             f"SELECT batch_id, request_id, COUNT(*) FROM {subjects} WHERE batch_id = %s "
             "GROUP BY batch_id, request_id",
             [batch.pk],

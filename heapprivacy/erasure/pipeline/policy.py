@@ -17,7 +17,7 @@ def retry_delay(attempt: int, retry_after: float | None = None) -> timedelta:
     ceiling = min(
         settings.HEAP_RETRY_MAX_DELAY, settings.HEAP_RETRY_BASE_DELAY * 2 ** (attempt - 1)
     )
-    delay = random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
+    delay = random.uniform(ceiling / 2, ceiling)  # nosec B311  # noqa: S311 - jitter, not a secret
     return timedelta(seconds=max(delay, retry_after or 0))
 
 

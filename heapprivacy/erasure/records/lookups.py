@@ -36,7 +36,7 @@ def keys_erased_before(keys: Collection[Key]) -> set[Key]:
         return set()
     relation, params = _keys_relation(keys)
     sql = (
-        "SELECT kind, h FROM (SELECT k.kind AS kind, k.h AS h, ("  # noqa: S608 - our own tables
+        "SELECT kind, h FROM (SELECT k.kind AS kind, k.h AS h, ("  # nosec B608  # noqa: S608 - our own tables
         f"SELECT 1 FROM {SUBJECTS} s WHERE s.value_hmac = k.h AND s.kind = k.kind "
         f"AND (SELECT b.state FROM {BATCHES} b WHERE b.id = s.batch_id) = %s LIMIT 1) AS erased "
         f"FROM {relation}) found WHERE erased IS NOT NULL"
@@ -54,7 +54,7 @@ def keys_in_open_requests(
     relation, params = _keys_relation(keys)
     states = ", ".join(["%s"] * len(ErasureRequest.OPEN_STATES))
     sql = (
-        "SELECT kind, h, reference FROM (SELECT k.kind AS kind, k.h AS h, ("  # noqa: S608 - our own tables
+        "SELECT kind, h, reference FROM (SELECT k.kind AS kind, k.h AS h, ("  # nosec B608  # noqa: S608 - our own tables
         f"SELECT r.reference FROM {SUBJECTS} s JOIN {REQUESTS} r ON r.id = s.request_id "
         "WHERE s.value_hmac = k.h AND s.kind = k.kind AND s.account_id = %s AND s.id <= %s "
         f"AND r.state IN ({states}) ORDER BY r.reference LIMIT 1) AS reference "
@@ -78,18 +78,18 @@ def unsent_subjects_with_keys(keys: Collection[Key]) -> list[tuple[int, int]]:
     relation, params = _keys_relation(keys)
     states = ", ".join(["%s"] * len(ErasureRequest.OPEN_STATES))
     condition = (
-        "s.value_hmac = k.h AND s.kind = k.kind AND s.batch_id IS NULL AND NOT "  # noqa: S608 - our own tables
+        "s.value_hmac = k.h AND s.kind = k.kind AND s.batch_id IS NULL AND NOT "  # nosec B608  # noqa: S608 - our own tables
         f"s.previously_erased AND (SELECT r.state FROM {REQUESTS} r WHERE r.id = s.request_id) "
         f"IN ({states})"
     )
     if connection.vendor == "postgresql":
         sql = (
-            f"SELECT m.id, m.request_id FROM {relation} CROSS JOIN LATERAL ("  # noqa: S608 - our own tables
+            f"SELECT m.id, m.request_id FROM {relation} CROSS JOIN LATERAL ("  # nosec B608  # noqa: S608 - our own tables
             f"SELECT s.id, s.request_id FROM {SUBJECTS} s WHERE {condition} OFFSET 0) m"
         )
     else:
         # SQLite keeps the left table of a CROSS JOIN as the outer loop.
-        sql = f"SELECT s.id, s.request_id FROM {relation} CROSS JOIN {SUBJECTS} s WHERE {condition}"  # noqa: S608 - our own tables
+        sql = f"SELECT s.id, s.request_id FROM {relation} CROSS JOIN {SUBJECTS} s WHERE {condition}"  # nosec B608  # noqa: S608 - our own tables
     return [
         (pk, request_id) for pk, request_id in _fetch(sql, [*params, *ErasureRequest.OPEN_STATES])
     ]

@@ -310,6 +310,6 @@ def _subjects_flag(subject_ids: list[int]) -> None:
     with connection.cursor() as cursor:
         for condition, ids in ids_matching(subject_ids):
             cursor.execute(
-                f"UPDATE {table} SET previously_erased = %s WHERE {condition}",  # noqa: S608 - our own table, values bound
+                f"UPDATE {table} SET previously_erased = %s WHERE {condition}",  # nosec B608  # noqa: S608 - our own table, values bound
                 [True, *ids],
             )
