@@ -28,9 +28,11 @@ class HeapSandbox:
     def advance(self, seconds: float) -> None:
         requests.post(f"{self.url}/_sandbox/advance", json={"seconds": seconds}, timeout=5)
 
+    def call_log(self) -> list[dict]:
+        return requests.get(f"{self.url}/_sandbox/calls", timeout=5).json()["calls"]
+
     def calls(self) -> Counter:
-        calls = requests.get(f"{self.url}/_sandbox/calls", timeout=5).json()["calls"]
-        return Counter(call["name"] for call in calls)
+        return Counter(call["name"] for call in self.call_log())
 
     def deletions(self) -> list[dict]:
         return requests.get(f"{self.url}/_sandbox/deletions", timeout=5).json()["deletions"]

@@ -1,0 +1,122 @@
+"""Every Heap fault of the matrix, injected in the sandbox: the pipeline retries what is
+transient until Heap confirms, and hands what is not to a person with a reason. After the
+sweeps, conservation, evidence and the audit chain hold (invariants.py)."""
+
+import pytest
+
+from heapprivacy.erasure.lifecycle.requests import request_approve
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
+from tests.erasure.factories import SYSTEM, make_request
+from tests.reliability.invariants import invariants_hold, sweep
+
+pytestmark = pytest.mark.django_db
+
+Batch = DeletionBatch.State
+
+# Faults that pass: the batch completes, and Heap erased every subject.
+TRANSIENT = {
+    "500 on the POST": {"path": "user_deletion", "status": 500, "times": 2},
+    "502 on the POST": {"path": "user_deletion", "status": 502, "times": 2},
+    "503 on the POST": {"path": "user_deletion", "status": 503, "times": 2},
+    "429 with Retry-After": {"path": "user_deletion", "status": 429, "retry_after": 1, "times": 2},
+    "429 without Retry-After": {"path": "user_deletion", "status": 429, "times": 2},
+    "500 after Heap recorded the deletion": {
+        "path": "user_deletion",
+        "status": 500,
+        "after_processing": True,
+        "times": 1,
+    },
+    "read timeout after Heap recorded the deletion": {
+        "path": "user_deletion",
+        "hang": True,
+        "hang_seconds": 2,
+        "after_processing": True,
+        "times": 1,
+    },
+    "500 on auth_token": {"path": "auth_token", "status": 500, "times": 2},
+    "500 on deletion_status": {"path": "deletion_status", "status": 500, "times": 2},
+    "an undocumented status": {
+        "path": "deletion_status",
+        "deletion_status_value": "processing",
+        "times": 2,
+    },
+    "a very slow deletion_status": {"path": "deletion_status", "latency_ms": 2000, "times": 1},
+}
+
+# Faults a person must look at: the batch and its request need attention, with a reason.
+PERMANENT = {
+    "400 on the POST": ({"path": "user_deletion", "status": 400}, "Heap refused the batch"),
+    "401 on auth_token (a bad key)": ({"path": "auth_token", "status": 401}, "Heap refused"),
+    "404 on deletion_status": (
+        {"path": "deletion_status", "status": 404},
+        "deletion_status failed: HeapNotFound",
+    ),
+}
+
+
+@pytest.fixture
+def approved(account) -> ErasureRequest:
+    request = make_request(account, ["alice@example.com", "bob@example.com"])
+    request_approve(request, actor=SYSTEM)
+    return request
+
+
+@pytest.mark.parametrize("fault", TRANSIENT.values(), ids=TRANSIENT.keys())
+def test_a_transient_fault_is_retried_until_heap_confirms(approved, heap, fault) -> None:
+    heap.fault(**fault)
+
+    sweep(times=8)
+
+    assert DeletionBatch.objects.get().state == Batch.COMPLETE
+    assert ErasureRequest.objects.get().state == ErasureRequest.State.COMPLETED
+    invariants_hold(heap)
+
+
+@pytest.mark.parametrize(("fault", "reason"), PERMANENT.values(), ids=PERMANENT.keys())
+def test_a_permanent_fault_goes_to_a_person_with_its_reason(approved, heap, fault, reason) -> None:
+    heap.fault(**fault)
+
+    sweep(times=4)
+
+    batch = DeletionBatch.objects.get()
+    assert batch.state == Batch.NEEDS_ATTENTION
+    assert batch.last_error.startswith(reason)
+    assert ErasureRequest.objects.get().state == ErasureRequest.State.NEEDS_ATTENTION
+    invariants_hold(heap)
+
+
+def test_a_bad_key_on_auth_token_sends_no_deletion(approved, heap) -> None:
+    heap.fault(path="auth_token", status=401)
+
+    sweep(times=4)
+
+    assert heap.calls()["user_deletion"] == 0
+
+
+def test_heap_refusing_connections_delays_the_batch_and_loses_nothing(
+    approved, heap, account
+) -> None:
+    reachable = account.deletion_base_url
+    type(account).objects.filter(pk=account.pk).update(deletion_base_url="http://127.0.0.1:9")
+
+    sweep(times=2)
+    assert DeletionBatch.objects.get().state == Batch.READY
+    type(account).objects.filter(pk=account.pk).update(deletion_base_url=reachable)
+    sweep(times=4)
+
+    assert DeletionBatch.objects.get().state == Batch.COMPLETE
+    invariants_hold(heap)
+
+
+def test_a_token_that_dies_early_is_fetched_again_mid_run(approved, heap, account) -> None:
+    heap.fault(path="auth_token", token_ttl=1, times=1)
+    sweep()  # the first batch, with a short-lived token the client keeps
+    later = make_request(account, ["carol@example.com"])
+    request_approve(later, actor=SYSTEM)
+    heap.advance(5)
+
+    sweep(times=3)
+
+    assert heap.calls()["auth_token"] == 2
+    assert set(DeletionBatch.objects.values_list("state", flat=True)) == {Batch.COMPLETE}
+    invariants_hold(heap)
