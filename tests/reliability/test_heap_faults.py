@@ -6,6 +6,9 @@ import pytest
 
 from heapprivacy.erasure.lifecycle.requests import request_approve
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
+from heapprivacy.erasure.pipeline.packing import batches_pack
+from heapprivacy.erasure.pipeline.polling import batch_poll
+from heapprivacy.erasure.pipeline.submission import batch_submit
 from tests.erasure.factories import SYSTEM, make_request
 from tests.reliability.invariants import invariants_hold, sweep
 
@@ -119,4 +122,13 @@ def test_a_token_that_dies_early_is_fetched_again_mid_run(approved, heap, accoun
 
     assert heap.calls()["auth_token"] == 2
     assert set(DeletionBatch.objects.values_list("state", flat=True)) == {Batch.COMPLETE}
+    invariants_hold(heap)
+
+
+def test_a_duplicated_celery_message_sends_and_polls_once(approved, heap) -> None:
+    (batch_id,) = batches_pack(approved.subjects.first().account, release=True)
+
+    assert [batch_submit(batch_id), batch_submit(batch_id)] == ["accepted", "not_claimed"]
+    assert [batch_poll(batch_id), batch_poll(batch_id)] == ["complete", "not_claimed"]
+    assert (heap.calls()["user_deletion"], heap.calls()["deletion_status"]) == (1, 1)
     invariants_hold(heap)
