@@ -79,8 +79,21 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class VisibleRequests(models.Manager["ErasureRequest"]):
+    """Every request but those of an import still being written (`staged_import`)."""
+
+    def get_queryset(self) -> models.QuerySet["ErasureRequest"]:
+        return super().get_queryset().filter(staged_import="")
+
+
 class ErasureRequest(models.Model):
-    """A data subject's request to be erased (a DSAR), from receipt to Heap's confirmation."""
+    """A data subject's request to be erased (a DSAR), from receipt to Heap's confirmation.
+
+    `objects` never returns a request whose `staged_import` is set: a long import writes its
+    requests in many short transactions under its key, hidden from every list, count and
+    action, and shows them all at once when it completes (imports/staging.py). Only the import
+    reads them, through `with_staged`.
+    """
 
     class Source(models.TextChoices):
         FORM = "form", "Public form"
@@ -161,16 +174,28 @@ class ErasureRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The key of the import still writing it (its job's token), "" once visible.
+    staged_import = models.CharField(max_length=32, blank=True, default="")
 
     # Not fields: set on the rows a selector returns, where it reads them (for the type checker).
     subject_counts: dict[str, int]  # api.selectors.request_detail
     batches: list["DeletionBatch"]  # api.selectors.request_detail
 
+    with_staged = models.Manager()
+    objects = VisibleRequests()
+
     class Meta:
+        default_manager_name = "objects"
         indexes = [
             models.Index(fields=["state", "received_at"]),
             # The console's list order (newest first, id to break ties), read either way.
             models.Index(fields=["received_at", "id"], name="request_received_idx"),
+            # The requests of imports still being written: none, or one import's, at rest.
+            models.Index(
+                fields=["staged_import"],
+                name="request_staged_idx",
+                condition=~Q(staged_import=""),
+            ),
         ]
         permissions = [
             ("verify_request", "Can mark a request's identity verified"),

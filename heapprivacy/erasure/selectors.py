@@ -62,8 +62,9 @@ def counts_by_state(rows: QuerySet, states: Iterable[str]) -> dict[str, int]:
 
 
 def subject_state_totals() -> dict[str, int]:
-    """Subjects in each state across all requests (the operators' status report)."""
-    unpacked = Subject.objects.filter(batch__isnull=True)
+    """Subjects in each state across all requests (the operators' status report), but those
+    of an import still hidden."""
+    unpacked = Subject.objects.filter(batch__isnull=True, request__staged_import="")
     counts = counts_by_state(unpacked, Subject.State.values)
     for row in _links_by_heap_state(BatchRequest.objects.all()):
         counts[row["heap_state"]] += row["n"]

@@ -4,18 +4,23 @@ The row is the work, a Celery message only a nudge (DESIGN.md invariant 1):
 - `import_job_create` (the officer confirms): the job row is written and the upload's file
   moved to VAR_DIR/imports in one transaction; the caller sends `run_import` on commit.
 - `import_job_run` (a worker): claims the job with a conditional UPDATE queued → running, then
-  imports in ONE transaction that first locks the job row and ends by marking it done, with
-  the import.confirmed audit event (counts only, as when the import ran in the web request).
-  The file is deleted once the job is done or failed, and only then.
-- `import_jobs_sweep` (beat, every minute): a running job whose row nobody holds locked belongs
-  to a dead worker; its transaction was rolled back with it, so nothing of it is in the
-  database, and the job is queued again (failed after MAX_ATTEMPTS). Every queued job is nudged.
+  imports staged (erasure/imports/staging.py), never holding a transaction for long: SQLite
+  has one write lock, and the sweeps and the console need it meanwhile. The rows a chunk at a
+  time, hidden; the job's report once they are all written (`audited_through` 0); their audit
+  events BULK_CHUNK requests at a time (`audited_through` the last); and one last transaction
+  that shows them all, records import.confirmed (counts only) and marks the job done. Every
+  transaction of the run first renews the job's `alive_at`, on the condition that the job is
+  still running this attempt, else the run stops (ClaimLost) and writes nothing more. The file
+  is deleted once the job is done or failed, and only then.
+- `import_jobs_sweep` (beat, every minute): a running job with no sign of life for CLAIM_GRACE
+  belongs to a dead worker, and is queued again (failed after MAX_ATTEMPTS). The next run
+  deletes the hidden rows a dead one left before writing, or, once they were all written,
+  records the events still missing and completes: nothing is ever half visible, nor written
+  twice. Every queued job is nudged.
 
 Progress (rows read, imported, refused) goes to the cache after each chunk, at most every
-PROGRESS_INTERVAL seconds. Not the database: the import's transaction makes whatever it writes
-invisible until it commits, and on SQLite no other connection may write while it runs. The
-cache (Redis in production, the file cache by default) is shared by web and workers, costs the
-database nothing, and losing it loses the bar, never work: the final counts are the job row's.
+PROGRESS_INTERVAL seconds: shared by web and workers, costing the database nothing; losing it
+loses the bar, never work: the final counts are the job row's.
 """
 
 import logging
@@ -39,7 +44,13 @@ from django.utils import timezone
 from heapprivacy.audit.actors import Actor
 from heapprivacy.audit.services import audit_record
 from heapprivacy.erasure.imports.import_preview import PREVIEW_KEEP
+from heapprivacy.erasure.imports.import_writer import Staging
 from heapprivacy.erasure.imports.importer import ImportReport, InvalidFile, requests_import
+from heapprivacy.erasure.imports.staging import (
+    staged_requests_audit,
+    staged_requests_discard,
+    staged_requests_publish,
+)
 from heapprivacy.intake.models import ImportJob
 from heapprivacy.intake.uploads import (
     UPLOAD_TTL,
@@ -58,8 +69,8 @@ PENDING = (Job.QUEUED, Job.RUNNING)
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes; the page asks every second
 PROGRESS_TTL = 24 * 3600
 MAX_ATTEMPTS = 3  # runs of a job whose worker keeps dying (say, killed for its memory)
-# A claim commits, then its transaction takes the row's lock a moment later: a running row
-# left unlocked for longer than this was claimed by a worker that is gone.
+# Each transaction of a run renews its job's alive_at, a chunk of rows a second or so apart: a
+# running job silent for longer than this was claimed by a worker that is gone.
 CLAIM_GRACE = timedelta(minutes=1)
 
 
@@ -106,8 +117,8 @@ def import_job_run(job_id: int) -> None:
     except ClaimLost:
         return
     except (OperationalError, InterfaceError):
-        # The database went away: nothing is committed, and the job's lock went with the
-        # connection. The sweep queues it again.
+        # The database went away: what was written is hidden, and the job's sign of life stops.
+        # The sweep queues it again.
         raise
     except InvalidFile as error:
         _fail(job, attempt, f"{error}. Nothing was imported.")
@@ -198,22 +209,49 @@ class ProgressWriter:
 
 def _claim(job_id: int) -> int | None:
     """queued → running; the attempt number when this run got the job, else None."""
+    now = timezone.now()
     claimed = ImportJob.objects.filter(pk=job_id, state=Job.QUEUED).update(
-        state=Job.RUNNING, attempts=F("attempts") + 1, started_at=timezone.now()
+        state=Job.RUNNING, attempts=F("attempts") + 1, started_at=now, alive_at=now
     )
     if claimed != 1:
         return None
-    # Ours now: only the sweep changes a running job, and not before CLAIM_GRACE.
+    # Ours now: only the sweep changes a running job, and not while it shows signs of life.
     return ImportJob.objects.values_list("attempts", flat=True).get(pk=job_id)
 
 
 def _import(job: ImportJob, attempt: int) -> ImportReport:
     actor = Actor.for_user(job.created_by)
-    with job_csv_path(job.token).open("rb") as lines, transaction.atomic():
-        # This lock is the run's sign of life: it lasts until the transaction ends, whether it
-        # commits, rolls back, or dies with the worker's connection.
-        if _locked(job.pk, attempt) is None:
-            raise ClaimLost(job.pk)
+    alive = partial(_alive, job.pk, attempt)
+    if job.audited_through is None:  # the rows are not all written: (re)start from the top
+        report = _rows_write(job, attempt, actor, alive)
+        after = 0
+    elif job.report is not None:  # a run died recording the events: go on after the last
+        report = report_from_data(job.report)
+        after = job.audited_through
+    else:  # the report is written with audited_through 0, in one UPDATE
+        raise ValueError(f"import job {job.pk} has its rows written but no report")
+    staged_requests_audit(
+        job.token, actor=actor, after=after, checkpoint=lambda last: alive(audited_through=last)
+    )
+    with transaction.atomic():
+        alive()
+        staged_requests_publish(job.token)
+        audit_record(
+            "import.confirmed",
+            actor=actor,
+            target=job.account,
+            details={"upload": job.token, **report_counts(report)},
+        )
+        ImportJob.objects.filter(pk=job.pk).update(state=Job.DONE, finished_at=timezone.now())
+    return report
+
+
+def _rows_write(
+    job: ImportJob, attempt: int, actor: Actor, alive: Callable[..., None]
+) -> ImportReport:
+    """Every row of the file written, hidden, and the report kept on the job."""
+    staged_requests_discard(job.token, checkpoint=alive)  # what a dead run left
+    with job_csv_path(job.token).open("rb") as lines:
         # Never approved here: the officer who imports is the creator, and the creator of a
         # request may not approve it (four eyes). Another officer decides each request.
         report = requests_import(
@@ -222,29 +260,26 @@ def _import(job: ImportJob, attempt: int) -> ImportReport:
             actor=actor,
             keep=PREVIEW_KEEP,
             progress=ProgressWriter(job.token, attempt),
+            staging=Staging(job.token, alive),
         )
-        audit_record(
-            "import.confirmed",
-            actor=actor,
-            target=job.account,
-            details={"upload": job.token, **report_counts(report)},
-        )
-        ImportJob.objects.filter(pk=job.pk).update(
-            state=Job.DONE,
-            finished_at=timezone.now(),
-            requests=report.requests,
-            subjects=report.subjects,
-            refused=report.refused,
-            report=asdict(report),
-        )
+    alive(
+        audited_through=0,
+        requests=report.requests,
+        subjects=report.subjects,
+        refused=report.refused,
+        report=asdict(report),
+    )
     return report
 
 
-def _locked(job_id: int, attempt: int) -> ImportJob | None:
-    running = ImportJob.objects.select_for_update().filter(
-        pk=job_id, state=Job.RUNNING, attempts=attempt
+def _alive(job_id: int, attempt: int, **fields: Any) -> None:
+    """Renew the run's sign of life (and set `fields`), or raise ClaimLost: the job is no
+    longer running this attempt. Inside the caller's transaction, which then rolls back."""
+    renewed = ImportJob.objects.filter(pk=job_id, state=Job.RUNNING, attempts=attempt).update(
+        alive_at=timezone.now(), **fields
     )
-    return running.first()
+    if renewed != 1:
+        raise ClaimLost(job_id)
 
 
 def _fail(job: ImportJob, attempt: int, error: str) -> None:
@@ -252,19 +287,20 @@ def _fail(job: ImportJob, attempt: int, error: str) -> None:
         state=Job.FAILED, finished_at=timezone.now(), error=error[:300]
     )
     if failed:
-        job_csv_path(job.token).unlink(missing_ok=True)
+        _staged_remove(job)
 
 
 def _recover_abandoned() -> None:
-    """Running jobs whose row is not locked: their worker, and its transaction, are gone.
+    """Running jobs with no sign of life for CLAIM_GRACE: their worker is gone.
 
-    SKIP LOCKED passes over the rows live imports hold (PostgreSQL). SQLite has no row locks,
-    but its one writer at a time means no import transaction is open while this one is.
+    SKIP LOCKED passes over a row a live run is renewing at this moment (PostgreSQL); SQLite's
+    one writer at a time does the same.
     """
     stale = timezone.now() - CLAIM_GRACE
+    given_up = []
     with transaction.atomic():
         abandoned = ImportJob.objects.select_for_update(skip_locked=True).filter(
-            state=Job.RUNNING, started_at__lt=stale
+            state=Job.RUNNING, alive_at__lt=stale
         )
         for job in abandoned:
             if job.attempts < MAX_ATTEMPTS:
@@ -277,8 +313,17 @@ def _recover_abandoned() -> None:
                 "Nothing was imported."
             )
             job.save(update_fields=["state", "finished_at", "error"])
-            path = job_csv_path(job.token)
-            transaction.on_commit(partial(path.unlink, missing_ok=True))
+            given_up.append(job)
+    for job in given_up:
+        _staged_remove(job)
+
+
+def _staged_remove(job: ImportJob) -> None:
+    """Once a job has failed: its file, and the hidden rows of a run that had not written them
+    all (once they are, their events are in the trail, and they stay, hidden)."""
+    job_csv_path(job.token).unlink(missing_ok=True)
+    if ImportJob.objects.filter(pk=job.pk, audited_through__isnull=True).exists():
+        staged_requests_discard(job.token, checkpoint=lambda: None)
 
 
 def _remove_orphan_files() -> None:

@@ -30,11 +30,11 @@ class ImportJob(models.Model):
     """A confirmed CSV upload, imported by a worker: the row a sweep finds again.
 
     `queued` → `running` (claimed with a conditional UPDATE, `attempts` counted) → `done` or
-    `failed`. While it runs, the worker's import transaction holds this row's lock; a `running`
-    row nobody holds is a dead worker's, and the sweep queues it again (nothing of it was
-    committed). Counts while running live in the cache (`heapprivacy/intake/imports.py`), the
-    final report here; the report's per-line part may quote a cell of the file, so it is removed
-    a day after the import finishes, leaving the counts.
+    `failed`. While it runs, each transaction of the worker's import renews `alive_at`; a
+    `running` row silent for a minute is a dead worker's, and the sweep queues it again (what it
+    wrote is hidden: `heapprivacy/intake/imports.py`). Counts while running live in the cache,
+    the final report here; the report's per-line part may quote a cell of the file, so it is
+    removed a day after the import finishes, leaving the counts.
     """
 
     class State(models.TextChoices):
@@ -58,6 +58,10 @@ class ImportJob(models.Model):
     subjects = models.PositiveIntegerField(default=0)
     refused = models.PositiveIntegerField(default=0)
     report = models.JSONField(null=True, blank=True)  # ImportReport as a dict, for a day
+    # The run's sign of life, renewed in each of its transactions (intake/imports.py).
+    alive_at = models.DateTimeField(null=True, blank=True)
+    # None while the rows are written; then the last request id whose events are recorded.
+    audited_through = models.PositiveBigIntegerField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
 
     class Meta:

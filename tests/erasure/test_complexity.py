@@ -1,7 +1,7 @@
 """The work of bulk paths grows with the chunks and batches, never with the rows in each.
 
 Counted in SQL statements, not seconds (bench/ measures time): importing two chunks of 5 rows
-costs what two chunks of 30 cost (30 keeps a bulk INSERT under SQLite's 999 bound parameters,
+costs what two chunks of 25 cost (25 keeps a bulk INSERT under SQLite's 999 bound parameters,
 past which Django splits it); packing, submitting and completing two batches of 3 subjects costs
 what two batches of 30 cost.
 """
@@ -54,7 +54,7 @@ def test_importing_costs_the_same_statements_whatever_the_rows_per_chunk(
     small = import_two_chunks(account, monkeypatch, 5, per_request)
     ErasureRequest.objects.update(state=ErasureRequest.State.COMPLETED)  # no open requests left
 
-    large = import_two_chunks(account, monkeypatch, 30, per_request)
+    large = import_two_chunks(account, monkeypatch, 25, per_request)
 
     assert large == small
 

@@ -64,10 +64,10 @@ def make_job(officer: User, account: HeapAccount) -> Callable[..., ImportJob]:
 
 
 def crashed(job: ImportJob, attempts: int = 1, minutes_ago: int = 2) -> ImportJob:
-    """What a worker killed mid-import leaves: the claim committed, its import rolled back."""
+    """What a worker killed before it wrote anything leaves: the claim, its last sign of life."""
     started = timezone.now() - timedelta(minutes=minutes_ago)
     ImportJob.objects.filter(pk=job.pk).update(
-        state=Job.RUNNING, attempts=attempts, started_at=started
+        state=Job.RUNNING, attempts=attempts, started_at=started, alive_at=started
     )
     job.refresh_from_db()
     return job
@@ -342,11 +342,11 @@ def test_a_file_left_behind_by_a_finished_job_is_deleted(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_job_whose_import_is_still_running_is_not_taken_for_a_crashed_one(
+def test_a_job_whose_run_is_renewing_its_sign_of_life_is_not_taken_for_a_crashed_one(
     make_job: Callable[..., ImportJob],
 ) -> None:
-    """A live import holds its job row's lock; the sweep skips the rows it cannot lock."""
-    job = crashed(make_job(), minutes_ago=30)  # a long import
+    """A run's transaction holds its job row's lock; the sweep skips the rows it cannot lock."""
+    job = crashed(make_job(), minutes_ago=30)  # its last sign of life before this transaction
     live_import = connection.Database.connect(**connection.get_connection_params())
     try:
         with live_import.cursor() as cursor:  # psycopg opens a transaction: the lock stays

@@ -8,18 +8,26 @@ BULK_CHUNK requests: their `request.created` events (with their subject counts),
 `request.previously_erased`, and with `approve` their `request.approved` events. An approved
 import writes its requests approved and its subjects queued from the start, so approval never
 rewrites them.
+
+Inside the caller's transaction, or, given a `Staging`, each chunk's requests and its subjects
+in transactions of their own, the requests hidden under the staging key (staging.py): then
+`finish` is not called here, staging.staged_requests_audit records the events.
 """
 
 from __future__ import annotations
 
+import time
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, F, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, QuerySet, Value, When
 from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
@@ -34,24 +42,46 @@ if TYPE_CHECKING:
     from heapprivacy.erasure.imports.importer import ImportReport, NewRequest, ParsedRow
 
 BULK_CHUNK = 2_000  # requests per INSERT, audit read and approval UPDATE
+# Rows per transaction of a staged import: each holds SQLite's write lock for a tenth of a second
+# or so (bench/sqlite_lock.py), so the sweeps and the console never wait long for it.
+STAGED_ROWS = 1_000
+STAGED_PAUSE = 0.1  # seconds between two of them on SQLite (staged_transaction)
 CLOCKS_KEPT = 4_096  # computed deadlines remembered, by jurisdiction and receipt time
 
 
+@dataclass(frozen=True)
+class Staging:
+    """An import written in short transactions, its requests hidden under `key` until it
+    completes. `checkpoint` runs inside each of them, first: it raises to stop the import
+    (its run lost its claim), rolling that transaction back."""
+
+    key: str
+    checkpoint: Callable[[], None]
+
+
 class ImportWriter:
-    """Writes one import, chunk by chunk, inside the caller's transaction."""
+    """Writes one import, chunk by chunk: in the caller's transaction, or staged."""
 
     def __init__(
-        self, account: HeapAccount, actor: Actor, report: ImportReport, *, approve: bool
+        self,
+        account: HeapAccount,
+        actor: Actor,
+        report: ImportReport,
+        *,
+        approve: bool,
+        staging: Staging | None = None,
     ) -> None:
+        if approve and staging is not None:
+            raise ValueError("a staged import is never approved: its requests are unseen")
         self.account = account
         self.actor = actor
         self.report = report
         self.approve = approve
+        self.staging = staging
         self.now = timezone.now()
         self.processing = heap_processing_time()
         self.created = array("q")  # 8 bytes per request: what finish() audits and approves
         self.fresh: set[int] = set()  # requests created in the current chunk
-        self.flagged: Counter[int] = Counter()  # previously erased subjects, by request
         self.clocks: dict[tuple[str, datetime], dict[str, object]] = {}
         # An approved import writes its requests approved: one transaction, so nobody ever
         # sees them otherwise, and no UPDATE rewrites them (their events say received, then
@@ -69,9 +99,13 @@ class ImportWriter:
 
     def create_requests(self, new: list[NewRequest]) -> list[int]:
         rows = [self._request(item) for item in new]
-        self._references_assign(rows)
-        ids = rows_insert(ErasureRequest, rows, returning_ids=True)
-        self.created.extend(ids)
+        ids: list[int] = []
+        for part in self._parts(rows):
+            with self._transaction():
+                self._references_assign(part)
+                ids.extend(rows_insert(ErasureRequest, part, returning_ids=True))
+        if self.staging is None:
+            self.created.extend(ids)
         self.fresh = set(ids)
         for row, item in zip(rows, new, strict=True):
             self.report.request_created(row["reference"], item.row.external_ref)
@@ -82,60 +116,64 @@ class ImportWriter:
             (row.subject.kind, value_hmac) for row, value_hmac in zip(rows, hashes, strict=True)
         ]
         erased = keys_erased_before(set(keys))
+        subjects = self._subject_rows(rows, owners, keys, erased)
+        added = Counter(owner for owner in owners if owner not in self.fresh)
+        if added:
+            with self._transaction():
+                self._counts_add(added)
+        for part in self._parts(subjects):
+            with self._transaction():
+                rows_insert(Subject, part)
+
+    def _subject_rows(
+        self,
+        rows: list[ParsedRow],
+        owners: list[int],
+        keys: list[tuple[str, str]],
+        erased: set[tuple[str, str]],
+    ) -> list[dict[str, Any]]:
         state, queued_at = (
             (Subject.State.QUEUED, self.now) if self.approve else (Subject.State.PENDING, None)
         )
         account = self.account.pk
-        rows_insert(
-            Subject,
-            [
-                {
-                    "request_id": owner,
-                    "account_id": account,
-                    "kind": key[0],
-                    "value": row.subject.value,
-                    "value_hmac": key[1],
-                    "previously_erased": key in erased,
-                    "state": state,
-                    "queued_at": queued_at,
-                }
-                for row, owner, key in zip(rows, owners, keys, strict=True)
-            ],
-        )
-        self.flagged.update(owner for owner, key in zip(owners, keys, strict=True) if key in erased)
-        self._counts_add(Counter(owner for owner in owners if owner not in self.fresh))
+        return [
+            {
+                "request_id": owner,
+                "account_id": account,
+                "kind": key[0],
+                "value": row.subject.value,
+                "value_hmac": key[1],
+                "previously_erased": key in erased,
+                "state": state,
+                "queued_at": queued_at,
+            }
+            for row, owner, key in zip(rows, owners, keys, strict=True)
+        ]
 
     def finish(self) -> None:
         """Audit every request created, and approve them when asked (see the module docstring)."""
         for ids in _chunks(iter(self.created), BULK_CHUNK):
-            rows = list(
-                ErasureRequest.objects.filter(pk__in=ids)
-                .order_by("pk")
-                .values_list("pk", "reference", "jurisdiction", "subject_count")
-            )
-            self._audit(
-                "request.created",
-                (
-                    (pk, reference, {"source": "csv", "jurisdiction": where, "subjects": count})
-                    for pk, reference, where, count in rows
-                ),
-            )
-            self._audit(
-                "request.previously_erased",
-                (
-                    (pk, reference, {"subjects": self.flagged[pk]})
-                    for pk, reference, _, _ in rows
-                    if self.flagged[pk]
-                ),
-                actor=Actor.system("retention"),
-            )
+            rows = requests_audited(ErasureRequest.objects.filter(pk__in=ids), self.actor)
             if self.approve:
                 self._approve(rows)
+
+    def _parts(self, rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+        """`rows` whole in the caller's transaction; staged, STAGED_ROWS per transaction."""
+        if self.staging is None:
+            yield rows
+            return
+        yield from _chunks(iter(rows), STAGED_ROWS)
+
+    def _transaction(self) -> AbstractContextManager[object]:
+        if self.staging is None:
+            return nullcontext()
+        return staged_transaction(self.staging.checkpoint)
 
     def _request(self, item: NewRequest) -> dict[str, Any]:
         row = item.row
         received_at = row.received_at or self.now
         return {
+            "staged_import": self.staging.key if self.staging else "",
             "source": ErasureRequest.Source.CSV,
             "jurisdiction": row.jurisdiction,
             "received_at": received_at,
@@ -169,22 +207,73 @@ class ImportWriter:
     @staticmethod
     def _counts_add(added: Counter[int]) -> None:
         """Subjects added to requests created in earlier chunks (rows sharing external_ref)."""
-        if added:
-            increment = Case(*(When(pk=pk, then=Value(n)) for pk, n in added.items()))
-            ErasureRequest.objects.filter(pk__in=list(added)).update(
-                subject_count=F("subject_count") + increment
-            )
+        increment = Case(*(When(pk=pk, then=Value(n)) for pk, n in added.items()))
+        ErasureRequest.with_staged.filter(pk__in=list(added)).update(
+            subject_count=F("subject_count") + increment
+        )
 
-    def _approve(self, rows: list[tuple[int, str, str, int]]) -> None:
+    def _approve(self, rows: list[AuditedRow]) -> None:
         self._audit(
             "request.approved",
             ((pk, reference, {"subjects_queued": count}) for pk, reference, _, count in rows),
         )
 
-    def _audit(self, action: str, events: Iterator, actor: Actor | None = None) -> None:
-        audit_record_many(action, actor=actor or self.actor, model=ErasureRequest, events=events)
+    def _audit(self, action: str, events: Iterator) -> None:
+        audit_record_many(action, actor=self.actor, model=ErasureRequest, events=events)
 
 
-def _chunks(items: Iterator[int], size: int) -> Iterator[list[int]]:
+AuditedRow = tuple[int, str, str, int]  # pk, reference, jurisdiction, subject_count
+
+
+def requests_audited(requests: QuerySet[ErasureRequest], actor: Actor) -> list[AuditedRow]:
+    """Record `request.created` for the imported `requests` (at most BULK_CHUNK), and
+    `request.previously_erased` for those naming a subject Heap erased before."""
+    rows: list[AuditedRow] = list(
+        requests.order_by("pk").values_list("pk", "reference", "jurisdiction", "subject_count")
+    )
+    audit_record_many(
+        "request.created",
+        actor=actor,
+        model=ErasureRequest,
+        events=(
+            (pk, reference, {"source": "csv", "jurisdiction": where, "subjects": count})
+            for pk, reference, where, count in rows
+        ),
+    )
+    flagged = dict(
+        Subject.objects.filter(request_id__in=[row[0] for row in rows], previously_erased=True)
+        .values_list("request_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    audit_record_many(
+        "request.previously_erased",
+        actor=Actor.system("retention"),
+        model=ErasureRequest,
+        events=(
+            (pk, reference, {"subjects": flagged[pk]})
+            for pk, reference, _, _ in rows
+            if pk in flagged
+        ),
+    )
+    return rows
+
+
+@contextmanager
+def staged_transaction(checkpoint: Callable[[], None]) -> Iterator[None]:
+    """One transaction of a staged import, `checkpoint` first; then, on SQLite, a pause.
+
+    A writer waiting for SQLite's lock sleeps between tries, up to 100 ms apart: an import that
+    took the lock again at once would win it every time and starve the sweeps. The pause lets
+    them in; PostgreSQL's writers wait on row locks, not on this one, and get no pause.
+    """
+    with transaction.atomic():
+        checkpoint()
+        yield
+    if connection.vendor == "sqlite":
+        time.sleep(STAGED_PAUSE)
+
+
+def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
     while chunk := list(islice(items, size)):
         yield chunk

@@ -48,7 +48,7 @@ def keys_in_open_requests(
     keys: Collection[Key], *, account_id: int, up_to_subject: int
 ) -> dict[Key, str]:
     """key -> the first reference (in reference order) of an open request of the account
-    naming it, among the subjects up to id `up_to_subject`."""
+    naming it, among the subjects up to id `up_to_subject` (not an import's still hidden)."""
     if not keys:
         return {}
     relation, params = _keys_relation(keys)
@@ -57,7 +57,8 @@ def keys_in_open_requests(
         "SELECT kind, h, reference FROM (SELECT k.kind AS kind, k.h AS h, ("  # nosec B608  # noqa: S608 - our own tables
         f"SELECT r.reference FROM {SUBJECTS} s JOIN {REQUESTS} r ON r.id = s.request_id "
         "WHERE s.value_hmac = k.h AND s.kind = k.kind AND s.account_id = %s AND s.id <= %s "
-        f"AND r.state IN ({states}) ORDER BY r.reference LIMIT 1) AS reference "
+        f"AND r.state IN ({states}) AND r.staged_import = '' "
+        "ORDER BY r.reference LIMIT 1) AS reference "
         f"FROM {relation}) found WHERE reference IS NOT NULL"
     )
     rows = _fetch(sql, [account_id, up_to_subject, *ErasureRequest.OPEN_STATES, *params])
