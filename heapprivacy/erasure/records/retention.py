@@ -289,7 +289,7 @@ def open_subjects_erased_by(batch: DeletionBatch) -> list[str]:
         for _, request_id in found:
             flagged[request_id] += 1
     requests = list(
-        ErasureRequest.objects.filter(pk__in=sorted(flagged))
+        ErasureRequest.with_staged.filter(pk__in=sorted(flagged))
         .order_by("pk")
         .values_list("pk", "reference")
     )
