@@ -209,3 +209,10 @@ def test_the_api_key_never_appears(client_as, account, role: str) -> None:
     approved(account, ["b"])
 
     assert API_KEY not in client_as(role).get(URL).content.decode()
+
+
+def test_a_large_batch_size_carries_thousands_separators(officer_client, account) -> None:
+    batch = make_batch(account, ["alice@example.com"])
+    DeletionBatch.objects.filter(pk=batch.pk).update(size=10_000)
+
+    assert "<td>10,000</td>" in officer_client.get("/batches/").content.decode()
