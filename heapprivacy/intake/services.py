@@ -5,11 +5,12 @@ and sent after it commits (heapprivacy.notifications): a slow or failing mail se
 the database or undoes a request, and a rolled-back request is never announced.
 """
 
+import hashlib
 from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from heapprivacy.audit.actors import Actor
@@ -84,6 +85,7 @@ def intake_submit(
     account = intake_account()
     subjects = _subjects(email, identifiers)
     with transaction.atomic():
+        _address_lock(email)
         found = _open_request(email)
         created = found is None
         if found is None:
@@ -156,6 +158,17 @@ def _subjects(email: str, identifiers: Sequence[SubjectInput]) -> list[SubjectIn
         [subject_parse(Subject.Kind.IDENTITY, email)] if settings.INTAKE_IDENTITY_FROM_EMAIL else []
     )
     return list(dict.fromkeys([*chosen, *identifiers]))
+
+
+def _address_lock(email: str) -> None:
+    """Serialise the submissions of one address until the caller's transaction ends, so two at
+    once make one request. PostgreSQL: a transaction-scoped advisory lock on the address's hash;
+    SQLite's transactions are IMMEDIATE, which serialises every write already."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(f"intake:{email}".encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, signed=True)])
 
 
 def _open_request(email: str) -> ErasureRequest | None:
