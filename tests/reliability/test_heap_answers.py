@@ -99,3 +99,25 @@ def test_a_batch_whose_worker_keeps_dying_stops_after_heap_max_attempts(
     assert "worker lost" in batch.last_error
     assert ErasureRequest.objects.get().state == ErasureRequest.State.NEEDS_ATTENTION
     invariants_hold(heap)
+
+
+def test_a_worker_killed_with_resubmission_off_hands_the_batch_to_a_person(
+    approved, heap, settings, monkeypatch
+) -> None:
+    settings.HEAP_RESUBMIT_UNCERTAIN = False
+
+    def killed(account: object) -> None:
+        raise WorkerKilled
+
+    monkeypatch.setattr(submission, "heap_client", killed)
+    with contextlib.suppress(WorkerKilled):
+        sweep()
+    time_passes()
+    sweep(times=2)
+
+    batch = DeletionBatch.objects.get()
+    assert batch.state == DeletionBatch.State.NEEDS_ATTENTION
+    assert batch.attempts == 1
+    assert list(batch.submissions.values_list("outcome", flat=True)) == ["lost"]
+    assert ErasureRequest.objects.get().state == ErasureRequest.State.NEEDS_ATTENTION
+    invariants_hold(heap)
