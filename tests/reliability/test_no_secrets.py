@@ -24,12 +24,7 @@ pytestmark = pytest.mark.django_db
 BASIC = base64.b64encode(f"{APP_ID}:{API_KEY}".encode()).decode()
 
 
-def test_errors_echoing_secrets_leave_no_trace_of_them(
-    account,
-    heap,
-    caplog,
-    published,
-) -> None:
+def test_errors_echoing_secrets_leave_no_trace_of_them(account, heap, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     echo = f"bad request from {APP_ID}:{API_KEY} (Authorization: Basic {BASIC})"
     heap.fault(path="auth_token", status=500, body=echo, times=1)
