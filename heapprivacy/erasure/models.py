@@ -80,10 +80,16 @@ class ReferenceCounter(models.Model):
 
 
 class VisibleRequests(models.Manager["ErasureRequest"]):
-    """Every request but those of an import still being written (`staged_import`)."""
+    """Every request but those of an import still being written (`staged_import`).
+
+    Written as NOT (staged_import > '') rather than staged_import = '', which means the same for
+    a column that holds no NULL: without statistics PostgreSQL takes an equality to match 0.5%
+    of the rows, and then scans and sorts the whole table for a page of the console's list
+    instead of reading its index in order; it takes the negated inequality to match 2/3.
+    """
 
     def get_queryset(self) -> models.QuerySet["ErasureRequest"]:
-        return super().get_queryset().filter(staged_import="")
+        return super().get_queryset().exclude(staged_import__gt="")
 
 
 class ErasureRequest(models.Model):

@@ -24,6 +24,7 @@ def broker_down(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every publish connects, for real, to a port where nothing listens."""
     monkeypatch.setattr(celery_app, "connection_for_write", lambda: Connection(NOTHING_LISTENS))
     monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)  # made for the real broker
     monkeypatch.setitem(celery_app.conf, "broker_connection_max_retries", 0)
     monkeypatch.setitem(celery_app.conf, "task_publish_retry", False)
     monkeypatch.setattr(nudges, "MAX_BATCH_SIZE", 1)  # every approval nudges the sweeps
