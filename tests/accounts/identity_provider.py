@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 import time
 from base64 import urlsafe_b64encode
 from dataclasses import dataclass
 from hashlib import sha256
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+
+from tests.support.loopback import LoopbackServer
 
 CLIENT_ID = "heapprivacy"
 CLIENT_SECRET = "secret-of-the-heapprivacy-client"
@@ -43,17 +44,11 @@ class LoopbackProvider:
         self.grants: dict[str, Grant] = {}
         self.access: dict[str, dict[str, Any]] = {}
         self.received: list[str] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.provider = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
+        self._server = LoopbackServer(_Handler, self)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.url
 
     def settings(self) -> dict[str, str]:
         return {
@@ -66,12 +61,11 @@ class LoopbackProvider:
         }
 
     def start(self) -> LoopbackProvider:
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def reset(self) -> None:
         self.signing_key = self.key
@@ -134,7 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
-        provider: LoopbackProvider = self.server.provider  # type: ignore[attr-defined]
+        provider: LoopbackProvider = self.server.owner  # type: ignore[attr-defined]
         provider.received.append(f"GET {self.path}")
         if self.path == "/jwks":
             self._reply(*provider.jwks())
@@ -144,7 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(404, {"error": "not_found"})
 
     def do_POST(self) -> None:
-        provider: LoopbackProvider = self.server.provider  # type: ignore[attr-defined]
+        provider: LoopbackProvider = self.server.owner  # type: ignore[attr-defined]
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
         form = {name: values[0] for name, values in parse_qs(body).items()}
         provider.received.append(f"POST {self.path}")

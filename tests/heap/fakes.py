@@ -8,7 +8,9 @@ import struct
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.support.loopback import LoopbackServer
 
 APP_ID = "1234567890123"
 API_KEY = "test-api-key-0001"
@@ -104,26 +106,19 @@ class LoopbackHeap:
         self.script: deque[Reply | str] = deque()
         self.received: list[Received] = []
         self.released = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.heap = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
+        self._server = LoopbackServer(_Handler, self)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.url
 
     def start(self) -> LoopbackHeap:
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
         self.released.set()
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def next_action(self) -> Reply | str:
         return self.script.popleft() if self.script else Reply(599, "no scripted reply")
@@ -143,7 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Silenced: the tests read ``received`` instead."""
 
     def _serve(self) -> None:
-        heap: LoopbackHeap = self.server.heap  # type: ignore[attr-defined]
+        heap: LoopbackHeap = self.server.owner  # type: ignore[attr-defined]
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         heap.received.append(Received(self.command, self.path, dict(self.headers), body))
         action = heap.next_action()
