@@ -12,7 +12,9 @@ Effects (each fault has one; faults fire in the order they were added, the oldes
 - `"status": 400..599` — answer that status instead of handling the call. Options:
   `"retry_after": seconds` (sends `Retry-After`), `"body": "text"` (a raw text/plain body instead
   of the usual error body), `"after_processing": true` (handle the call first — a deletion IS
-  recorded — then answer with the fault: "Heap acted but said it failed").
+  recorded — then answer with the fault: "Heap acted but said it failed"). A 2xx status (200..299)
+  needs both `body` and `after_processing`: Heap acted, then answered success in a body outside
+  the contract (a 201 without a parsable deletion_request_id).
 - `"latency_ms": 1..600000` — wait that long before handling. Latency faults add up.
 - `"hang": true` — hold the connection `"hang_seconds"` (default 60) then close it without any
   response, so the client times out. `"after_processing": true` handles the call before hanging:
@@ -143,7 +145,7 @@ def _flag(value: Any) -> bool:
 
 _CHECKS: dict[str, Callable[[Any], Any]] = {
     "times": _whole(1, 1_000_000),
-    "status": _whole(400, 599),
+    "status": _whole(200, 599),
     "retry_after": _whole(0, 86_400),
     "body": _text,
     "after_processing": _flag,
@@ -166,7 +168,12 @@ def parse_fault(spec: Any) -> Fault:
     if unknown:
         raise FaultError(f"{effect} faults do not take: {', '.join(sorted(unknown))}")
     values = {key: _checked(key, value) for key, value in spec.items() if key != "path"}
-    return Fault(effect=effect, path=_path(effect, spec.get("path")), **values)
+    fault = Fault(effect=effect, path=_path(effect, spec.get("path")), **values)
+    if effect == "status" and fault.status < 300 and not (fault.body and fault.after_processing):
+        raise FaultError("a 2xx status needs a body and after_processing: true")
+    if effect == "status" and 300 <= fault.status < 400:
+        raise FaultError("status should be 200..299 or 400..599")
+    return fault
 
 
 def _effect(spec: dict[str, Any]) -> str:

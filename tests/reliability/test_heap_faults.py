@@ -36,6 +36,20 @@ TRANSIENT = {
         "after_processing": True,
         "times": 1,
     },
+    "a 201 without a parsable id": {
+        "path": "user_deletion",
+        "status": 201,
+        "body": "accepted",
+        "after_processing": True,
+        "times": 1,
+    },
+    "the connection closed after Heap read the body": {
+        "path": "user_deletion",
+        "hang": True,
+        "hang_seconds": 0.1,
+        "after_processing": True,
+        "times": 1,
+    },
     "500 on auth_token": {"path": "auth_token", "status": 500, "times": 2},
     "500 on deletion_status": {"path": "deletion_status", "status": 500, "times": 2},
     "an undocumented status": {

@@ -84,6 +84,18 @@ def test_a_status_fault_after_processing_records_the_deletion_then_fails(
     assert sandbox.deletions()[0]["users"] == [{"identity": "alice"}]
 
 
+def test_a_2xx_fault_records_the_deletion_then_answers_a_body_outside_the_contract(
+    heap: Heap, sandbox: Sandbox
+) -> None:
+    fault = {"status": 201, "body": "accepted", "after_processing": True, "times": 1}
+    heap.add_fault({"path": "user_deletion", **fault})
+
+    response = heap.delete_users([{"identity": "alice"}])
+
+    assert (response.status_code, response.text) == (201, "accepted")
+    assert sandbox.deletions()[0]["users"] == [{"identity": "alice"}]
+
+
 def test_faults_fire_in_the_order_they_were_added(heap: Heap) -> None:
     heap.add_fault([{"status": 500, "times": 1}, {"status": 429, "times": 1}])
 
@@ -265,8 +277,11 @@ def test_the_implied_path_is_filled_in(heap: Heap) -> None:
         ({"path": "track"}, "a fault needs exactly one of"),
         ({"status": 500, "latency_ms": 10}, "a fault needs exactly one of"),
         ({"status": 500, "hang_seconds": 1}, "status faults do not take: hang_seconds"),
-        ({"status": 200}, "status should be a whole number in 400..599"),
-        ({"status": "500"}, "status should be a whole number in 400..599"),
+        ({"status": 201}, "a 2xx status needs a body and after_processing: true"),
+        ({"status": 201, "body": "x"}, "a 2xx status needs a body and after_processing: true"),
+        ({"status": 302, "body": "x"}, "status should be 200..299 or 400..599"),
+        ({"status": 199}, "status should be a whole number in 200..599"),
+        ({"status": "500"}, "status should be a whole number in 200..599"),
         ({"status": 500, "times": 0}, "times should be a whole number"),
         ({"status": 500, "path": "users"}, "path should be one of *, auth_token"),
         ({"token_ttl": 2, "path": "track"}, "path should be one of auth_token for token_ttl"),
