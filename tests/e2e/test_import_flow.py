@@ -121,7 +121,7 @@ def test_a_large_upload_is_checked_by_the_worker_then_confirmed_and_imported(
 
     with celery_worker(tmp_path, purge=False):  # picks up the upload's nudge, then the import's
         expect(page.get_by_role("heading", name="Import preview")).to_be_visible(timeout=120_000)
-        expect(page.locator(".tiles .figure").first).to_have_text(str(ROWS))
+        expect(page.locator(".tiles .figure").first).to_have_text(f"{ROWS:,}")
         page.get_by_role("button", name="Confirm import").click()
         expect(page.get_by_role("heading", name="Import done")).to_be_visible(timeout=120_000)
 
