@@ -10,10 +10,13 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.auth.models import User
 from django.core.validators import validate_email
+from django.utils import timezone
 from playwright.sync_api import Dialog, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from heapprivacy.erasure.models import ErasureRequest
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
+from heapprivacy.notifications.tokens import certificate_token_make
+from tests.console.factories import make_batch
 from tests.e2e.conftest import PASSWORD, log_in
 from tests.erasure.factories import make_account, make_request
 
@@ -147,3 +150,36 @@ def test_the_admin_change_page_shows_hostile_fields_as_text(
     expect(page.locator("#result_list")).to_contain_text(IMG)
     expect(page.locator("#result_list")).to_contain_text(SCRIPT)
     assert_inert(page, dialogs)
+
+
+def test_the_batch_audit_import_and_public_pages_show_hostile_text_as_text(
+    page: Page, live_server: LiveServer, officer: User, dialogs: list[str], tmp_path: Path
+) -> None:
+    account = make_account()
+    batch = make_batch(account, [IMG, SCRIPT], state=DeletionBatch.State.COMPLETE)
+    request = ErasureRequest.objects.get(batch_links__batch=batch)
+    ErasureRequest.objects.filter(pk=request.pk).update(
+        state=ErasureRequest.State.COMPLETED, external_ref=SCRIPT, completed_at=timezone.now()
+    )
+    hostile_csv = tmp_path / "hostile.csv"
+    hostile_csv.write_text(f"identity,external_ref\n{IMG},{SCRIPT}\n{'x' * 256},{IMG}\n")
+    log_in(page, live_server.url, "olivia")
+    page.goto(f"{live_server.url}/imports/")
+    page.get_by_label("CSV file").set_input_files(hostile_csv)
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("heading", name="Import preview")).to_be_visible()
+    assert_inert(page, dialogs)
+    certificate = f"/privacy/certificate/{certificate_token_make(request.reference)}"
+
+    for path, shows_payload in [
+        (f"/batches/{batch.pk}/", True),
+        (f"/requests/{request.reference}/", True),
+        ("/batches/", False),
+        (f"/batches/preview?account={account.pk}", False),
+        ("/reports/audit/", False),
+        (certificate, False),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        if shows_payload:
+            expect(page.locator("main")).to_contain_text(IMG)
+        assert_inert(page, dialogs)
