@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from heapprivacy.envconfig import (
     env,
@@ -268,6 +269,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = read_int("CELERY_TASK_SOFT_TIME_LIMIT", default=120, minimum=1)
 CELERY_TASK_TIME_LIMIT = read_int("CELERY_TASK_TIME_LIMIT", default=180, minimum=1)
+if CELERY_TASK_SOFT_TIME_LIMIT > CELERY_TASK_TIME_LIMIT:
+    # Celery refuses each task sent so (ValueError at publish): every sweep would fail, quietly.
+    raise ImproperlyConfigured(
+        f"CELERY_TASK_SOFT_TIME_LIMIT ({CELERY_TASK_SOFT_TIME_LIMIT}) is over "
+        f"CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT}): the soft limit must come first"
+    )
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Seconds a CSV import task may run before it is stopped (its own limit: a million rows take
 # longer than the task default). The hard limit comes a minute later.

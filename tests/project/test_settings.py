@@ -52,6 +52,15 @@ def test_start_up_fails_naming_the_malformed_variable(variable: str, value: str)
     assert variable in error
 
 
+def test_start_up_fails_when_the_soft_time_limit_is_over_the_hard_one() -> None:
+    result = start_django({"CELERY_TASK_SOFT_TIME_LIMIT": "60", "CELERY_TASK_TIME_LIMIT": "2"})
+
+    assert result.returncode != 0
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith("django.core.exceptions.ImproperlyConfigured")
+    assert "CELERY_TASK_SOFT_TIME_LIMIT (60) is over CELERY_TASK_TIME_LIMIT (2)" in error
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [("OIDC_OP_TOKEN_ENDPOINT", ""), ("OIDC_OP_JWKS_ENDPOINT", "ftp://idp.example.com/jwks")],

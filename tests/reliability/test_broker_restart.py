@@ -16,7 +16,7 @@ from django.core.cache import cache
 from kombu import Connection
 
 from heapprivacy.erasure.lifecycle.requests import request_approve
-from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, SubmissionAttempt
 from heapprivacy.erasure.pipeline.sweeps import sweeps_run
 from heapprivacy.sandbox import Sandbox, SandboxConfig
 from tests.erasure.conftest import APP_ID, HeapSandbox
@@ -109,4 +109,39 @@ def test_a_queue_lost_with_its_broker_loses_no_batch(
         wait_until(completed, timeout=120, interval=1, what="the request to complete")
 
     assert heap.calls()["user_deletion"] == 1
+    invariants_hold(heap)
+
+
+def test_a_task_killed_at_its_hard_time_limit_leaves_its_batch_to_the_lease_sweep(
+    tmp_path: Path, redis: RedisServer, heap: HeapSandbox, settings
+) -> None:
+    settings.BATCH_LINGER = 0
+    account = make_account(base_url=heap.url, app_id=APP_ID)
+    request_approve(make_request(account, ["alice@example.com"]), actor=SYSTEM)
+    heap.fault(path="user_deletion", hang=True, hang_seconds=30, after_processing=True, times=1)
+    env = {
+        **PIPELINE_ENV,
+        "CELERY_BROKER_URL": redis.url,
+        # The hard limit, with the soft one at the same moment (it may not come later).
+        "CELERY_TASK_TIME_LIMIT": "2",
+        "CELERY_TASK_SOFT_TIME_LIMIT": "2",
+        "HEAP_READ_TIMEOUT": "60",
+        "BATCH_LEASE": "3",
+    }
+    producer = Celery(set_as_current=False)
+
+    def sweep_now() -> None:
+        with Connection(redis.url) as connection:
+            producer.send_task("heapprivacy.erasure.tasks.run_sweeps", connection=connection)
+
+    with celery_worker(tmp_path, env=env):
+
+        def completed() -> bool:
+            sweep_now()
+            return ErasureRequest.objects.get().state == ErasureRequest.State.COMPLETED
+
+        wait_until(completed, timeout=120, interval=1, what="the request to complete")
+
+    outcomes = list(SubmissionAttempt.objects.order_by("number").values_list("outcome", flat=True))
+    assert outcomes == ["lost", "accepted"]
     invariants_hold(heap)
