@@ -121,7 +121,7 @@ def test_a_process_that_cannot_start_is_reported(tmp_path: Path) -> None:
         (["--account", "abc:top-secret-key"], "--account: should be APP_ID:API_KEY"),
         (["--account", "123"], "--account: should be APP_ID:API_KEY"),
         (["--fault", "{not json"], "--fault: should be a JSON object"),
-        (["--fault", '{"status": 200}'], "--fault: status should be a whole number"),
+        (["--fault", '{"status": 200}'], "--fault: a 2xx status needs a body and after_processing"),
         (["--token-ttl", "0"], "token_ttl should be"),
         (["--complete-after", "-1"], "complete_after should be"),
         (["--port", "70000"], "port should be"),
