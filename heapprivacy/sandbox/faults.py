@@ -14,7 +14,9 @@ Effects (each fault has one; faults fire in the order they were added, the oldes
   of the usual error body), `"after_processing": true` (handle the call first — a deletion IS
   recorded — then answer with the fault: "Heap acted but said it failed"). A 2xx status (200..299)
   needs both `body` and `after_processing`: Heap acted, then answered success in a body outside
-  the contract (a 201 without a parsable deletion_request_id).
+  the contract (a 201 without a parsable deletion_request_id). `"every": n` fires it on every
+  n-th matching call only (10 for 10 % of them), the calls between are served as usual; `times`
+  then counts the calls it fired on.
 - `"latency_ms": 1..600000` — wait that long before handling. Latency faults add up.
 - `"hang": true` — hold the connection `"hang_seconds"` (default 60) then close it without any
   response, so the client times out. `"after_processing": true` handles the call before hanging:
@@ -51,7 +53,7 @@ OUTCOMES = ("status", "hang")
 
 # Each effect, and the options it takes besides `path` and `times`.
 _OPTIONS: dict[str, tuple[str, ...]] = {
-    "status": ("retry_after", "body", "after_processing"),
+    "status": ("retry_after", "body", "after_processing", "every"),
     "latency_ms": (),
     "hang": ("hang_seconds", "after_processing"),
     "error_style": (),
@@ -88,6 +90,8 @@ class Fault:
     token_ttl: float = 0.0
     deletion_status_value: str = ""
     deletion_request_id: str = ""
+    every: int = 1
+    seen: int = 0  # matching calls so far, for `every`
 
     def matches(self, effects: tuple[str, ...], name: str) -> bool:
         return self.effect in effects and self.path in ("*", name)
@@ -156,6 +160,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "token_ttl": _seconds(86_400),
     "deletion_status_value": _text,
     "deletion_request_id": _text,
+    "every": _whole(1, 1_000_000),
 }
 
 
@@ -221,10 +226,14 @@ class FaultBook:
     def take(self, effects: tuple[str, ...], name: str) -> Fault | None:
         """The oldest fault with one of `effects` for method `name`, used up once."""
         for fault in self._faults:
-            if fault.matches(effects, name):
+            if fault.matches(effects, name) and self._due(fault):
                 self._use(fault)
                 return fault
         return None
+
+    def _due(self, fault: Fault) -> bool:
+        fault.seen += 1
+        return fault.seen % fault.every == 0
 
     def take_all(self, effects: tuple[str, ...], name: str) -> list[Fault]:
         taken = [fault for fault in self._faults if fault.matches(effects, name)]

@@ -96,6 +96,14 @@ def test_a_2xx_fault_records_the_deletion_then_answers_a_body_outside_the_contra
     assert sandbox.deletions()[0]["users"] == [{"identity": "alice"}]
 
 
+def test_a_fault_with_every_fires_on_every_nth_call_only(heap: Heap) -> None:
+    heap.add_fault({"status": 503, "every": 3})
+
+    statuses = [heap.track(event="x", identity="a").status_code for _ in range(7)]
+
+    assert statuses == [200, 200, 503, 200, 200, 503, 200]
+
+
 def test_faults_fire_in_the_order_they_were_added(heap: Heap) -> None:
     heap.add_fault([{"status": 500, "times": 1}, {"status": 429, "times": 1}])
 
@@ -252,6 +260,7 @@ def test_the_fault_list_shows_what_is_left_of_each_fault(heap: Heap) -> None:
             "retry_after": 1,
             "body": None,
             "after_processing": False,
+            "every": 1,
         }
     ]
 
