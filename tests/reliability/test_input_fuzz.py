@@ -1,5 +1,6 @@
 """Hostile input, generated: the CSV import and the subject validator never crash, and every
-row is accounted for (imported, with or without a warning, or refused with its line)."""
+row is accounted for (imported, with or without a warning, or refused with its line); a file of
+nothing but bad rows imports nothing."""
 
 import csv
 import io
@@ -9,8 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from heapprivacy.erasure.imports.import_preview import requests_preview
-from heapprivacy.erasure.imports.importer import InvalidFile
+from heapprivacy.erasure.imports.importer import InvalidFile, requests_import
 from heapprivacy.erasure.lifecycle.subjects import InvalidSubject, subject_parse
+from heapprivacy.erasure.models import ErasureRequest
+from tests.erasure.factories import SYSTEM
 
 pytestmark = [pytest.mark.django_db, pytest.mark.no_heap]
 
@@ -77,3 +80,13 @@ def test_the_subject_validator_accepts_or_refuses_in_words(kind, value) -> None:
         assert 1 <= len(subject.value) <= 255
 
     assert reason or subject.value == value
+
+
+def test_a_csv_of_only_bad_rows_imports_nothing_and_names_each_line(idle_account) -> None:
+    lines = csv_lines([("x" * 256, "a"), ("", "b"), ("\x00", "c")])
+
+    report = requests_import(lines, account=idle_account, actor=SYSTEM)
+
+    assert (report.requests, report.subjects, report.refused) == (0, 0, 3)
+    assert [error.line for error in report.errors] == [2, 3, 4]
+    assert not ErasureRequest.objects.exists()
