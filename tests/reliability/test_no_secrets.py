@@ -1,11 +1,13 @@
 """No secret escapes under faults: Heap answering errors that echo the API key and the Basic
 header, then the run to completion. Neither, nor the bearer token in use, appears in a log
 line, a table row (attempts and polls keep Heap's messages) or the audit trail (Celery
-messages: tests/erasure/test_secrets.py)."""
+messages: tests/erasure/test_secrets.py), nor in any export an auditor downloads."""
 
 import base64
+import io
 import json
 import logging
+import zipfile
 
 import pytest
 from django.core.cache import cache
@@ -44,3 +46,29 @@ def test_errors_echoing_secrets_leave_no_trace_of_them(account, heap, caplog) ->
         assert secret not in caplog.text
         assert secret not in events
     invariants_hold(heap)
+
+
+EXPORTS = [
+    "/reports/register.csv",
+    "/reports/audit.csv",
+    "/reports/audit.jsonl",
+    "/reports/metrics.csv",
+    "/reports/pack.zip",
+]
+
+
+def test_no_export_carries_a_secret_after_a_faulty_run(account, heap, auditor_client) -> None:
+    heap.fault(path="user_deletion", status=503, body=f"echo {API_KEY} {BASIC}", times=1)
+    request_approve(make_request(account, ["alice@example.com"]), actor=SYSTEM)
+    sweep(times=4)
+    token = cache.get(token_cache_key(account.deletion_base_url, APP_ID))["access_token"]
+
+    for url in EXPORTS:
+        response = auditor_client.get(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if url.endswith(".zip"):  # compressed: read what it holds
+            with zipfile.ZipFile(io.BytesIO(body)) as pack:
+                body = b"\n".join(pack.read(name) for name in pack.namelist())
+        for secret in (API_KEY, BASIC, token):
+            assert secret.encode() not in body, url
