@@ -145,3 +145,35 @@ def test_a_task_killed_at_its_hard_time_limit_leaves_its_batch_to_the_lease_swee
     outcomes = list(SubmissionAttempt.objects.order_by("number").values_list("outcome", flat=True))
     assert outcomes == ["lost", "accepted"]
     invariants_hold(heap)
+
+
+def rabbitmq_answers() -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", 5672)) == 0
+
+
+@pytest.mark.skipif(
+    not rabbitmq_answers(), reason="needs RabbitMQ on 127.0.0.1:5672 (.ci/run starts it)"
+)
+def test_the_pipeline_runs_on_an_amqp_broker(tmp_path: Path, heap: HeapSandbox, settings) -> None:
+    """README offers RabbitMQ (amqp://) besides Redis: a real worker on it completes a batch."""
+    amqp = "amqp://guest:guest@127.0.0.1:5672//"
+    settings.BATCH_LINGER = 0
+    account = make_account(base_url=heap.url, app_id=APP_ID)
+    request_approve(make_request(account, ["alice@example.com"]), actor=SYSTEM)
+    producer = Celery(set_as_current=False)
+    with Connection(amqp) as connection:
+        connection.ensure_connection(max_retries=1)
+        producer.control.purge(connection=connection)
+
+    with celery_worker(tmp_path, env={**PIPELINE_ENV, "CELERY_BROKER_URL": amqp}, purge=False):
+
+        def completed() -> bool:
+            with Connection(amqp) as connection:
+                producer.send_task("heapprivacy.erasure.tasks.run_sweeps", connection=connection)
+            return ErasureRequest.objects.get().state == ErasureRequest.State.COMPLETED
+
+        wait_until(completed, timeout=120, interval=1, what="the request to complete")
+
+    invariants_hold(heap)
