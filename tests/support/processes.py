@@ -48,19 +48,36 @@ def celery_worker(
     if purge:
         celery_app.control.purge()
     hostname = f"test-{uuid.uuid4().hex[:8]}@localhost"
-    command = [
-        sys.executable, "-m", "celery", "-A", "heapprivacy.celery:app", "worker",
-        "--hostname", hostname, "--concurrency", str(concurrency), "--loglevel", "INFO",
+    arguments = [
+        "worker", "--hostname", hostname, "--concurrency", str(concurrency),
         "--without-gossip", "--without-mingle",
     ]  # fmt: skip
+    with _celery(log_dir / f"{hostname}.log", arguments, env) as process:
+        yield Worker(hostname, process)
+
+
+@contextmanager
+def celery_beat(log_dir: Path, env: dict | None = None) -> Iterator[subprocess.Popen]:
+    """Run `celery beat` (its own schedule file) against the test database and broker."""
+    name = f"beat-{uuid.uuid4().hex[:8]}"
+    schedule = log_dir / f"{name}-schedule"
+    with _celery(log_dir / f"{name}.log", ["beat", "--schedule", str(schedule)], env) as process:
+        yield process
+
+
+@contextmanager
+def _celery(log_path: Path, arguments: list[str], env: dict | None) -> Iterator[subprocess.Popen]:
+    command = [
+        sys.executable, "-m", "celery", "-A", "heapprivacy.celery:app", *arguments,
+        "--loglevel", "INFO",
+    ]  # fmt: skip
     full_env = {**os.environ, "DATABASE_URL": worker_database_url(), **(env or {})}
-    log_path = log_dir / f"{hostname}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
-        yield Worker(hostname, process)
+        yield process
     finally:
         _stop_group(process)
         # Shown by pytest only when the test fails.
