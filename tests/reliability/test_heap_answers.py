@@ -2,6 +2,7 @@
 until the pipeline settles, and checks the invariants."""
 
 import contextlib
+import logging
 
 import pytest
 from cryptography.fernet import Fernet
@@ -121,3 +122,15 @@ def test_a_worker_killed_with_resubmission_off_hands_the_batch_to_a_person(
     assert list(batch.submissions.values_list("outcome", flat=True)) == ["lost"]
     assert ErasureRequest.objects.get().state == ErasureRequest.State.NEEDS_ATTENTION
     invariants_hold(heap)
+
+
+def test_the_id_heap_gives_is_logged_before_it_is_stored(approved, heap, caplog) -> None:
+    with caplog.at_level(logging.INFO, logger="heapprivacy.erasure"):
+        sweep()
+
+    (deletion,) = heap.deletions()
+    batch = DeletionBatch.objects.get()
+    assert (
+        f"Heap accepted batch {batch.pk} (attempt 1) as deletion_request_id {deletion['id']}"
+        in (caplog.text)
+    )

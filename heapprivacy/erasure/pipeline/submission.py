@@ -5,6 +5,8 @@ the outcome is. A worker that dies between the two leaves a batch whose lease ex
 sweep (`leases_recover`) resubmits it, since deleting twice is harmless and not deleting is not.
 """
 
+import logging
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -23,6 +25,7 @@ from heapprivacy.heap.results import DeletionReceipt
 
 Batch = DeletionBatch.State
 Outcome = SubmissionAttempt.Outcome
+logger = logging.getLogger("heapprivacy.erasure")
 
 
 def batch_submit(batch_id: int) -> str:
@@ -45,6 +48,14 @@ def batch_submit(batch_id: int) -> str:
             receipt = client.delete_users(users)
     except HeapError as error:
         return _record_failure(batch, attempt, error)
+    # Logged before it is stored: should the database fail right now, the id Heap gave is
+    # still in the worker's log, the evidence an auditor can match against Heap.
+    logger.info(
+        "Heap accepted batch %s (attempt %s) as deletion_request_id %s",
+        batch.pk,
+        attempt.number,
+        receipt.deletion_request_id,
+    )
     _record_acceptance(batch, attempt, receipt)
     return Outcome.ACCEPTED
 
