@@ -27,6 +27,7 @@ from tests.support.processes import celery_worker, wait_until
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 PIPELINE_ENV = {"BATCH_LINGER": "0", "POLL_FIRST_DELAY": "0", "HEAP_RETRY_BASE_DELAY": "0"}
+PRODUCER = Celery(set_as_current=False)  # sends to the broker each test names
 
 
 class RedisServer:
@@ -80,22 +81,24 @@ def heap() -> Iterator[HeapSandbox]:
         yield HeapSandbox(sandbox)
 
 
-def test_a_queue_lost_with_its_broker_loses_no_batch(
-    tmp_path: Path, redis: RedisServer, heap: HeapSandbox, settings
-) -> None:
+@pytest.fixture
+def approved(heap: HeapSandbox, settings) -> None:
+    """An approved request, packed at the first sweep, on an account of the sandbox."""
     settings.BATCH_LINGER = 0
     account = make_account(base_url=heap.url, app_id=APP_ID)
     request_approve(make_request(account, ["alice@example.com"]), actor=SYSTEM)
-    producer = Celery(set_as_current=False)
 
-    def publish(name: str, *args: int) -> None:
-        # An explicit connection: CELERY_BROKER_URL in the environment outranks `broker=`.
-        with Connection(redis.url) as connection:
-            producer.send_task(
-                f"heapprivacy.erasure.tasks.{name}", args=args, connection=connection
-            )
 
-    sweeps_run(submit=lambda pk: publish("submit_batch", pk), poll=lambda pk: None)
+def send(broker: str, task: str, *args: int) -> None:
+    """Publish a task on `broker` (CELERY_BROKER_URL in the environment outranks `broker=`)."""
+    with Connection(broker) as connection:
+        PRODUCER.send_task(f"heapprivacy.erasure.tasks.{task}", args=args, connection=connection)
+
+
+def test_a_queue_lost_with_its_broker_loses_no_batch(
+    tmp_path: Path, redis: RedisServer, heap: HeapSandbox, approved: None
+) -> None:
+    sweeps_run(submit=lambda pk: send(redis.url, "submit_batch", pk), poll=lambda pk: None)
     assert DeletionBatch.objects.get().state == DeletionBatch.State.READY
     redis.kill()  # the queued submit message dies with it
     redis.start()
@@ -103,7 +106,7 @@ def test_a_queue_lost_with_its_broker_loses_no_batch(
     with celery_worker(tmp_path, env={**PIPELINE_ENV, "CELERY_BROKER_URL": redis.url}):
 
         def completed() -> bool:
-            publish("run_sweeps")  # what beat does every minute
+            send(redis.url, "run_sweeps")  # what beat does every minute
             return ErasureRequest.objects.get().state == ErasureRequest.State.COMPLETED
 
         wait_until(completed, timeout=120, interval=1, what="the request to complete")
@@ -113,11 +116,8 @@ def test_a_queue_lost_with_its_broker_loses_no_batch(
 
 
 def test_a_task_killed_at_its_hard_time_limit_leaves_its_batch_to_the_lease_sweep(
-    tmp_path: Path, redis: RedisServer, heap: HeapSandbox, settings
+    tmp_path: Path, redis: RedisServer, heap: HeapSandbox, approved: None
 ) -> None:
-    settings.BATCH_LINGER = 0
-    account = make_account(base_url=heap.url, app_id=APP_ID)
-    request_approve(make_request(account, ["alice@example.com"]), actor=SYSTEM)
     heap.fault(path="user_deletion", hang=True, hang_seconds=30, after_processing=True, times=1)
     env = {
         **PIPELINE_ENV,
@@ -128,16 +128,10 @@ def test_a_task_killed_at_its_hard_time_limit_leaves_its_batch_to_the_lease_swee
         "HEAP_READ_TIMEOUT": "60",
         "BATCH_LEASE": "3",
     }
-    producer = Celery(set_as_current=False)
-
-    def sweep_now() -> None:
-        with Connection(redis.url) as connection:
-            producer.send_task("heapprivacy.erasure.tasks.run_sweeps", connection=connection)
-
     with celery_worker(tmp_path, env=env):
 
         def completed() -> bool:
-            sweep_now()
+            send(redis.url, "run_sweeps")
             return ErasureRequest.objects.get().state == ErasureRequest.State.COMPLETED
 
         wait_until(completed, timeout=120, interval=1, what="the request to complete")
@@ -156,22 +150,18 @@ def rabbitmq_answers() -> bool:
 @pytest.mark.skipif(
     not rabbitmq_answers(), reason="needs RabbitMQ on 127.0.0.1:5672 (.ci/run starts it)"
 )
-def test_the_pipeline_runs_on_an_amqp_broker(tmp_path: Path, heap: HeapSandbox, settings) -> None:
+def test_the_pipeline_runs_on_an_amqp_broker(
+    tmp_path: Path, heap: HeapSandbox, approved: None
+) -> None:
     """README offers RabbitMQ (amqp://) besides Redis: a real worker on it completes a batch."""
     amqp = "amqp://guest:guest@127.0.0.1:5672//"
-    settings.BATCH_LINGER = 0
-    account = make_account(base_url=heap.url, app_id=APP_ID)
-    request_approve(make_request(account, ["alice@example.com"]), actor=SYSTEM)
-    producer = Celery(set_as_current=False)
     with Connection(amqp) as connection:
-        connection.ensure_connection(max_retries=1)
-        producer.control.purge(connection=connection)
+        PRODUCER.control.purge(connection=connection)
 
     with celery_worker(tmp_path, env={**PIPELINE_ENV, "CELERY_BROKER_URL": amqp}, purge=False):
 
         def completed() -> bool:
-            with Connection(amqp) as connection:
-                producer.send_task("heapprivacy.erasure.tasks.run_sweeps", connection=connection)
+            send(amqp, "run_sweeps")
             return ErasureRequest.objects.get().state == ErasureRequest.State.COMPLETED
 
         wait_until(completed, timeout=120, interval=1, what="the request to complete")
