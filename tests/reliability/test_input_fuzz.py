@@ -1,12 +1,14 @@
 """Hostile input, generated: the CSV import and the subject validator never crash, and every
 row is accounted for (imported, with or without a warning, or refused with its line); a file of
-nothing but bad rows imports nothing."""
+nothing but bad rows imports nothing; the public form answers any fields with a page, never a
+server error."""
 
 import csv
 import io
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from django.test import Client
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from heapprivacy.erasure.imports.import_preview import requests_preview
@@ -14,6 +16,7 @@ from heapprivacy.erasure.imports.importer import InvalidFile, requests_import
 from heapprivacy.erasure.lifecycle.subjects import InvalidSubject, subject_parse
 from heapprivacy.erasure.models import ErasureRequest
 from tests.erasure.factories import SYSTEM
+from tests.support.processes import tasks_in_process
 
 pytestmark = [pytest.mark.django_db, pytest.mark.no_heap]
 
@@ -90,3 +93,26 @@ def test_a_csv_of_only_bad_rows_imports_nothing_and_names_each_line(idle_account
     assert (report.requests, report.subjects, report.refused) == (0, 0, 3)
     assert [error.line for error in report.errors] == [2, 3, 4]
     assert not ErasureRequest.objects.exists()
+
+
+@FUZZ
+@example(
+    email="alice@example.com", identifiers="bob\u202e\nx" * 3, jurisdiction="CCPA", about_me="on"
+)
+@given(
+    email=FIELD,
+    identifiers=st.text(st.one_of(HOSTILE, st.characters()), max_size=2000),
+    jurisdiction=st.one_of(st.sampled_from(["GDPR-EU", "GDPR-UK", "CCPA"]), FIELD),
+    about_me=st.sampled_from(["on", "", "x"]),
+)
+def test_the_public_form_answers_any_fields_without_a_server_error(
+    idle_account, settings, email, identifiers, jurisdiction, about_me
+) -> None:
+    settings.INTAKE_RATE_LIMIT = "100000/h"
+    settings.INTAKE_HEAP_ACCOUNT = ""
+    fields = {"email": email, "identifiers": identifiers, "jurisdiction": jurisdiction}
+
+    with tasks_in_process():
+        response = Client().post("/privacy/erasure/", {**fields, "about_me": about_me})
+
+    assert response.status_code in (200, 302), response.status_code
