@@ -2,10 +2,14 @@
 transient until Heap confirms, and hands what is not to a person with a reason. After the
 sweeps, conservation, evidence and the audit chain hold (invariants.py)."""
 
+import contextlib
+import socket
+from collections.abc import Iterator
+
 import pytest
 
 from heapprivacy.erasure.lifecycle.requests import request_approve
-from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
+from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, SubmissionAttempt
 from heapprivacy.erasure.pipeline.packing import batches_pack
 from heapprivacy.erasure.pipeline.polling import batch_poll
 from heapprivacy.erasure.pipeline.submission import batch_submit
@@ -145,4 +149,44 @@ def test_a_duplicated_celery_message_sends_and_polls_once(approved, heap) -> Non
     assert [batch_submit(batch_id), batch_submit(batch_id)] == ["accepted", "not_claimed"]
     assert [batch_poll(batch_id), batch_poll(batch_id)] == ["complete", "not_claimed"]
     assert (heap.calls()["user_deletion"], heap.calls()["deletion_status"]) == (1, 1)
+    invariants_hold(heap)
+
+
+@pytest.fixture
+def black_hole() -> Iterator[str]:
+    """An address whose connects time out: a listening socket with a full backlog, never
+    accepting (Linux drops the SYNs it has no room for)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    waiting = []
+    for _ in range(2):  # fill the backlog; the second waits, as ours will
+        client = socket.socket()
+        client.settimeout(0.5)
+        with contextlib.suppress(TimeoutError):
+            client.connect(("127.0.0.1", port))
+        waiting.append(client)
+    yield f"http://127.0.0.1:{port}"
+    for client in waiting:
+        client.close()
+    server.close()
+
+
+def test_a_connect_timeout_delays_the_batch_and_loses_nothing(
+    approved, heap, account, black_hole, settings
+) -> None:
+    settings.HEAP_CONNECT_TIMEOUT = 0.5
+    reachable = account.deletion_base_url
+    type(account).objects.filter(pk=account.pk).update(deletion_base_url=black_hole)
+
+    sweep(times=2)
+    assert DeletionBatch.objects.get().state == Batch.READY
+    assert heap.calls()["user_deletion"] == 0
+    first = SubmissionAttempt.objects.order_by("number").first()
+    assert (first.error_class, first.maybe_processed) == ("HeapConnectionError", False)
+    type(account).objects.filter(pk=account.pk).update(deletion_base_url=reachable)
+    sweep(times=4)
+
+    assert DeletionBatch.objects.get().state == Batch.COMPLETE
     invariants_hold(heap)
