@@ -46,7 +46,7 @@ def staff_update(user: User, *, roles: list[Role], is_active: bool, actor: Actor
         changed.append("active")
     if not changed:
         return []
-    _refuse_last_administrator_loss(user, roles, is_active)
+    _refuse_last_administrator_loss(user, before, roles, is_active)
     with transaction.atomic():
         _roles_set(user, roles)
         user.is_active = is_active
@@ -94,13 +94,15 @@ def _roles_set(user: User, roles: list[Role]) -> None:
     user.is_staff = Role.ADMINISTRATOR in roles
 
 
-def _refuse_last_administrator_loss(user: User, roles: list[Role], is_active: bool) -> None:
-    if Role.ADMINISTRATOR in roles and is_active:
+def _refuse_last_administrator_loss(
+    user: User, before: list[Role], roles: list[Role], is_active: bool
+) -> None:
+    if Role.ADMINISTRATOR not in before or (Role.ADMINISTRATOR in roles and is_active):
         return
     others = User.objects.filter(is_active=True, groups__name=Role.ADMINISTRATOR).exclude(
         pk=user.pk
     )
-    if Role.ADMINISTRATOR in staff_roles(user) and not others.exists():
+    if not others.exists():
         raise ValidationError("This is the last active administrator: add another one first.")
 
 

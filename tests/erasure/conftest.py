@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 from celery.signals import before_task_publish
+from django.core.cache import cache
 
 from heapprivacy.celery import app as celery_app
 from heapprivacy.erasure.models import HeapAccount
@@ -40,6 +41,7 @@ class HeapSandbox:
 
 @pytest.fixture
 def heap() -> Iterator[HeapSandbox]:
+    cache.clear()  # a fresh sandbox: no token an earlier one issued is left in a shared cache
     config = SandboxConfig(accounts={APP_ID: API_KEY}, complete_after=0)
     with Sandbox(config) as sandbox:
         yield HeapSandbox(sandbox)

@@ -12,15 +12,13 @@ from pathlib import Path
 
 import pytest
 from celery import Celery
-from django.core.cache import cache
 from kombu import Connection
 
 from heapprivacy.erasure.lifecycle.requests import request_approve
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest, SubmissionAttempt
 from heapprivacy.erasure.pipeline.sweeps import sweeps_run
-from heapprivacy.sandbox import Sandbox, SandboxConfig
 from tests.erasure.conftest import APP_ID, HeapSandbox
-from tests.erasure.factories import API_KEY, SYSTEM, make_account, make_request
+from tests.erasure.factories import SYSTEM, make_account, make_request
 from tests.reliability.invariants import invariants_hold
 from tests.support.processes import celery_worker, wait_until
 
@@ -72,13 +70,6 @@ def redis(tmp_path: Path) -> Iterator[RedisServer]:
     server.start()
     yield server
     server.kill()
-
-
-@pytest.fixture
-def heap() -> Iterator[HeapSandbox]:
-    cache.clear()  # no Heap token left in a shared cache by an earlier test
-    with Sandbox(SandboxConfig(accounts={APP_ID: API_KEY}, complete_after=0)) as sandbox:
-        yield HeapSandbox(sandbox)
 
 
 @pytest.fixture

@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from django.core.cache import cache
 from pytest_django.live_server_helper import LiveServer
 
 from heapprivacy.erasure.models import ErasureRequest
 from heapprivacy.erasure.tasks import run_sweeps
-from heapprivacy.sandbox import Sandbox, SandboxConfig
 from tests.api.conftest import client_with
 from tests.erasure.conftest import APP_ID, HeapSandbox
-from tests.erasure.factories import API_KEY, make_account
+from tests.erasure.factories import make_account
 from tests.reliability.invariants import invariants_hold
 from tests.support.processes import celery_worker, wait_until
 
@@ -36,13 +34,10 @@ PIPELINE_ENV = {"BATCH_LINGER": "0", "POLL_FIRST_DELAY": "0", "HEAP_RETRY_BASE_D
 
 
 @pytest.fixture
-def heap() -> HeapSandbox:
-    cache.clear()
-    with Sandbox(SandboxConfig(accounts={APP_ID: API_KEY}, complete_after=0)) as sandbox:
-        faulty = HeapSandbox(sandbox)
-        faulty.fault(path="*", status=503, every=10)
-        faulty.fault(path="*", status=429, retry_after=1, every=20)
-        yield faulty
+def faulty_heap(heap: HeapSandbox) -> HeapSandbox:
+    heap.fault(path="*", status=503, every=10)
+    heap.fault(path="*", status=429, retry_after=1, every=20)
+    return heap
 
 
 def file_and_approve(base: str, creator: str, decider: str, until: float, seen: list[int]) -> None:
@@ -69,10 +64,10 @@ def file_and_approve(base: str, creator: str, decider: str, until: float, seen: 
 
 
 def test_clients_and_workers_under_heap_faults_lose_nothing_and_never_answer_5xx(
-    live_server: LiveServer, heap: HeapSandbox, tmp_path: Path, settings
+    live_server: LiveServer, faulty_heap: HeapSandbox, tmp_path: Path, settings
 ) -> None:
     settings.API_RATE_LIMIT = "100000/m"
-    make_account(base_url=heap.url, app_id=APP_ID)
+    make_account(base_url=faulty_heap.url, app_id=APP_ID)
     _, creator = client_with("requests:create", "requests:read")
     _, decider = client_with("requests:decide", "requests:read")
     statuses: list[int] = []
@@ -100,6 +95,6 @@ def test_clients_and_workers_under_heap_faults_lose_nothing_and_never_answer_5xx
 
     assert [status for status in statuses if status >= 500] == []
     assert statuses.count(201) >= CLIENTS  # each client filed at least one
-    heap_answers = [call["status"] for call in heap.call_log()]
+    heap_answers = [call["status"] for call in faulty_heap.call_log()]
     assert {503, 429} <= set(heap_answers)  # the faults fired, and were ridden out
-    invariants_hold(heap)
+    invariants_hold(faulty_heap)

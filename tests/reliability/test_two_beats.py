@@ -4,26 +4,17 @@ the minute's sweeps, a real worker runs them all, and nothing is batched or sent
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 from heapprivacy.erasure.lifecycle.requests import request_approve
 from heapprivacy.erasure.models import DeletionBatch, ErasureRequest
-from heapprivacy.sandbox import Sandbox, SandboxConfig
 from tests.erasure.conftest import APP_ID, HeapSandbox
-from tests.erasure.factories import API_KEY, SYSTEM, make_account, make_request
+from tests.erasure.factories import SYSTEM, make_account, make_request
 from tests.reliability.invariants import invariants_hold
 from tests.support.processes import celery_beat, celery_worker, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 ENV = {"BATCH_LINGER": "0", "POLL_FIRST_DELAY": "0", "HEAP_RETRY_BASE_DELAY": "0"}
-
-
-@pytest.fixture
-def heap() -> HeapSandbox:
-    cache.clear()
-    with Sandbox(SandboxConfig(accounts={APP_ID: API_KEY}, complete_after=0)) as sandbox:
-        yield HeapSandbox(sandbox)
 
 
 def test_two_beats_send_the_sweeps_twice_and_nothing_is_sent_twice(
